@@ -1,0 +1,44 @@
+"""The page shell: header with workspace name and navigation, theme toggle."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+NAV = [("Board", "/")]
+
+
+def header(workspace_name: rx.Var | str) -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            rx.icon("radar", size=22, color=rx.color("accent", 10)),
+            rx.heading("Mission Control", size="5", weight="bold"),
+            rx.badge(workspace_name, variant="soft", size="2"),
+            align="center",
+            spacing="3",
+        ),
+        rx.hstack(
+            *[rx.link(label, href=href, size="2", weight="medium") for label, href in NAV],
+            rx.color_mode.button(size="2", variant="ghost"),
+            align="center",
+            spacing="4",
+        ),
+        justify="between",
+        align="center",
+        width="100%",
+        padding_x="20px",
+        padding_y="12px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page(workspace_name: rx.Var | str, *children: rx.Component) -> rx.Component:
+    return rx.box(
+        header(workspace_name),
+        rx.box(*children, padding="20px", width="100%", max_width="1680px", margin_x="auto"),
+        min_height="100vh",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,151 @@
+"""Seed a demo workspace on first start: a squad of 10 agents, tasks in every column,
+threads with @mentions and a document. Idempotent: does nothing once a workspace exists.
+
+Run as `python -m mission_control.seed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from mission_control.config import get_settings
+from mission_control.db import session_scope
+from mission_control.models import DocumentType, DriverType, Priority, TaskStatus, UserRole, utcnow
+from mission_control.services import (
+    agents,
+    documents,
+    messages,
+    task_flow,
+    tasks,
+    users,
+    workspaces,
+)
+from mission_control.services.actor import Actor
+
+log = logging.getLogger(__name__)
+
+SQUAD = [
+    ("Jarvis", "orchestrator", ["planning", "delegation", "triage"], DriverType.builtin, {"role": "orchestrator"}),
+    ("Shuri", "researcher", ["research", "competitive-analysis", "summaries"], DriverType.external, {}),
+    ("Loki", "writer", ["writing", "copy", "blog", "seo"], DriverType.external, {}),
+    ("Friday", "developer", ["python", "backend", "api", "testing"], DriverType.external, {}),
+    ("Vision", "qa", ["testing", "review", "qa"], DriverType.external, {}),
+    ("Wanda", "designer", ["design", "ui", "figma"], DriverType.external, {}),
+    ("Fury", "analyst", ["analytics", "sql", "metrics"], DriverType.external, {}),
+    ("Pepper", "ops", ["ops", "deploy", "monitoring"], DriverType.external, {}),
+    ("Quill", "sales", ["sales", "email", "outreach"], DriverType.external, {}),
+    ("Wong", "standup", ["reporting", "standup"], DriverType.builtin, {"role": "standup"}),
+]
+
+# (title, priority, assignees, final column, due in days)
+TASKS = [
+    ("Triage inbound feature requests", Priority.medium, [], TaskStatus.inbox, None),
+    ("Draft pricing page copy", Priority.low, [], TaskStatus.inbox, 7),
+    ("Research competitor onboarding flows", Priority.high, ["Shuri"], TaskStatus.assigned, 3),
+    ("Design new dashboard empty states", Priority.medium, ["Wanda"], TaskStatus.assigned, None),
+    ("Build CSV export endpoint", Priority.high, ["Friday"], TaskStatus.in_progress, 2),
+    ("Weekly metrics report", Priority.medium, ["Fury"], TaskStatus.in_progress, 1),
+    ("Blog post: launching Mission Control", Priority.high, ["Loki"], TaskStatus.review, 1),
+    ("Regression test plan for v0.2", Priority.medium, ["Vision"], TaskStatus.review, None),
+    ("Set up uptime monitoring", Priority.urgent, ["Pepper"], TaskStatus.done, None),
+    ("Outreach list for design partners", Priority.low, ["Quill"], TaskStatus.done, None),
+]
+
+
+def _walk_to(session: Session, ws_id: int, task_id: int, target: TaskStatus, actor: Actor) -> None:
+    order = list(TaskStatus)
+    for status in order[1 : order.index(target) + 1]:
+        task_flow.move_task(session=session, workspace_id=ws_id, task_id=task_id, to=status, actor=actor)
+
+
+def seed_demo(session: Session) -> bool:
+    if workspaces.first_workspace(session=session) is not None:
+        return False
+    actor = Actor.system("seed")
+    ws = workspaces.create_workspace(session=session, slug=get_settings().workspace_slug, name="Demo squad")
+    assert ws.id is not None
+    users.create_user(
+        session=session, workspace_id=ws.id, handle="admin", display_name="Admin", role=UserRole.admin, actor=actor
+    )
+    by_name = {}
+    for name, role, caps, driver, cfg in SQUAD:
+        agent = agents.create_agent(
+            session=session,
+            workspace_id=ws.id,
+            data={"name": name, "role": role, "capabilities": caps, "driver_type": driver, "driver_config": cfg},
+            actor=actor,
+        )
+        by_name[name] = agent
+    now = utcnow()
+    created = {}
+    for title, priority, who, column, due in TASKS:
+        task = tasks.create_task(
+            session=session,
+            workspace_id=ws.id,
+            data={
+                "title": title,
+                "priority": priority,
+                "description": f"**Goal:** {title.lower()}.\n\n- keep it short\n- link sources",
+                "due_at": now + timedelta(days=due) if due else None,
+                "assignee_ids": [by_name[n].id for n in who],
+            },
+            actor=actor,
+        )
+        assert task.id is not None
+        created[title] = task
+        if column not in (TaskStatus.inbox, TaskStatus.assigned):
+            _walk_to(session, ws.id, task.id, column, actor)
+    blog = created["Blog post: launching Mission Control"]
+    assert blog.id is not None
+    loki = Actor.for_agent(by_name["Loki"].id, "Loki", "seed")
+    jarvis = Actor.for_agent(by_name["Jarvis"].id, "Jarvis", "seed")
+    first = messages.post_message(
+        session=session,
+        workspace_id=ws.id,
+        task_id=blog.id,
+        body="First draft is up for review. @Vision can you check the claims against the changelog?",
+        actor=loki,
+    )
+    messages.post_message(
+        session=session,
+        workspace_id=ws.id,
+        task_id=blog.id,
+        body="On it. @Loki the benchmark numbers need a source link.",
+        actor=Actor.for_agent(by_name["Vision"].id, "Vision", "seed"),
+        parent_message_id=first.message.id,
+    )
+    export = created["Build CSV export endpoint"]
+    assert export.id is not None
+    messages.post_message(
+        session=session,
+        workspace_id=ws.id,
+        task_id=export.id,
+        body="@Friday please stream rows instead of building the file in memory. @admin FYI.",
+        actor=jarvis,
+    )
+    documents.create_document(
+        session=session,
+        workspace_id=ws.id,
+        title="Launch blog post",
+        type=DocumentType.deliverable,
+        task_id=blog.id,
+        content="# Launching Mission Control\n\nA control room for your agent squad.\n",
+        actor=loki,
+    )
+    return True
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not get_settings().seed_demo:
+        return
+    with session_scope() as session:
+        seeded = seed_demo(session)
+    log.info("seeded the demo workspace" if seeded else "workspace exists; nothing to seed")
+
+
+if __name__ == "__main__":
+    main()

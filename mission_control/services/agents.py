@@ -1,0 +1,181 @@
+"""Creating, editing and pausing agents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from mission_control.errors import Conflict, Invalid
+from mission_control.models import (
+    Agent,
+    AgentCreate,
+    AgentStatus,
+    AgentUpdate,
+    User,
+    Workspace,
+    utcnow,
+)
+from mission_control.services import mentions
+from mission_control.services.actor import Actor
+from mission_control.services.common import get_in_workspace, validate
+from mission_control.services.recording import record_change, snapshot
+
+
+def _name_taken(session: Session, workspace_id: int, name: str) -> str | None:
+    lowered = name.lower()
+    if session.exec(
+        select(Agent.id).where(Agent.workspace_id == workspace_id, func.lower(Agent.name) == lowered)
+    ).first():
+        return "an agent"
+    if session.exec(
+        select(User.id).where(User.workspace_id == workspace_id, func.lower(User.handle) == lowered)
+    ).first():
+        return "an operator"
+    return None
+
+
+def _session_key(session: Session, workspace_id: int, role: str, name: str) -> str:
+    key = f"agent:{role.strip().lower().replace(' ', '-')}:{name.lower()}"
+    if session.exec(select(Agent.id).where(Agent.session_key == key)).first():
+        ws = session.get(Workspace, workspace_id)
+        key = f"{key}:{ws.slug if ws else workspace_id}"
+    return key
+
+
+def create_agent(
+    *, session: Session, workspace_id: int, data: AgentCreate | dict[str, Any], actor: Actor
+) -> Agent:
+    spec = validate(AgentCreate, data)
+    if spec.name.lower() == mentions.EVERYONE:
+        raise Invalid(
+            f"'{spec.name}' is reserved: @{mentions.EVERYONE} mentions every agent",
+            details={"fields": {"name": "reserved"}},
+        )
+    holder = _name_taken(session, workspace_id, spec.name)
+    if holder:
+        raise Conflict(
+            f"the name '{spec.name}' is already used by {holder} in this workspace; "
+            "names must be unique so @mentions are unambiguous",
+            details={"fields": {"name": "already taken"}},
+        )
+    agent = Agent(
+        workspace_id=workspace_id,
+        name=spec.name,
+        role=spec.role.strip(),
+        description=spec.description,
+        heartbeat_interval_s=spec.heartbeat_interval_s,
+        driver_type=spec.driver_type,
+        capabilities=spec.capabilities,
+        driver_config=spec.driver_config,
+        session_key=_session_key(session, workspace_id, spec.role, spec.name),
+    )
+    session.add(agent)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="agent.created",
+        target_type="agent",
+        target_id=agent.id,
+        text=f"{actor.name} added agent {agent.name} ({agent.role})",
+        after=snapshot(agent),
+        details={"agent_id": agent.id},
+    )
+    return agent
+
+
+def update_agent(
+    *,
+    session: Session,
+    workspace_id: int,
+    agent_id: int,
+    data: AgentUpdate | dict[str, Any],
+    actor: Actor,
+) -> Agent:
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    changes = validate(AgentUpdate, data).model_dump(exclude_unset=True)
+    if "capabilities" in changes:
+        changes["capabilities"] = changes["capabilities"] or []
+    before = snapshot(agent)
+    for key, value in changes.items():
+        setattr(agent, key, value)
+    agent.updated_at = utcnow()
+    session.add(agent)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="agent.updated",
+        target_type="agent",
+        target_id=agent.id,
+        text=f"{actor.name} updated agent {agent.name} ({', '.join(sorted(changes)) or 'no fields'})",
+        before=before,
+        after=snapshot(agent),
+        details={"agent_id": agent.id},
+    )
+    return agent
+
+
+def set_paused(
+    *, session: Session, workspace_id: int, agent_id: int, paused: bool, actor: Actor
+) -> Agent:
+    """Pause stops heartbeats; the agent shows offline until resumed."""
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    if agent.paused == paused:
+        return agent
+    before = snapshot(agent)
+    agent.paused = paused
+    agent.status = AgentStatus.offline if paused else AgentStatus.idle
+    agent.updated_at = utcnow()
+    session.add(agent)
+    session.flush()
+    verb = "paused" if paused else "resumed"
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=f"agent.{verb}",
+        target_type="agent",
+        target_id=agent.id,
+        text=f"{actor.name} {verb} agent {agent.name}",
+        before=before,
+        after=snapshot(agent),
+        details={"agent_id": agent.id},
+    )
+    return agent
+
+
+def set_status(
+    *, session: Session, workspace_id: int, agent_id: int, status: AgentStatus, actor: Actor, reason: str = ""
+) -> Agent:
+    """Record an evidence-based status change (from the heartbeat engine or a check-in)."""
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    if agent.status == status:
+        return agent
+    before = snapshot(agent)
+    agent.status = status
+    agent.updated_at = utcnow()
+    session.add(agent)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="agent.status",
+        target_type="agent",
+        target_id=agent.id,
+        text=f"{agent.name} is {status}" + (f": {reason}" if reason else ""),
+        before=before,
+        after=snapshot(agent),
+        details={"agent_id": agent.id, "status": str(status)},
+    )
+    return agent
+
+
+def list_agents(*, session: Session, workspace_id: int) -> list[Agent]:
+    return list(
+        session.exec(select(Agent).where(Agent.workspace_id == workspace_id).order_by(Agent.name))
+    )

@@ -1,0 +1,230 @@
+"""How tasks move: status transitions, order within a column, and dependencies.
+
+Transition rules (the board's contract):
+  - forward one column at a time: inbox → assigned → in_progress → review → done;
+  - back to any earlier column (reopen, rework);
+  - assigned / in progress / review need at least one assignee;
+  - in progress needs every dependency done;
+  - done needs every subtask done.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from mission_control.errors import Invalid
+from mission_control.models import (
+    TASK_COLUMNS,
+    Task,
+    TaskAssignee,
+    TaskDependency,
+    TaskStatus,
+    utcnow,
+)
+from mission_control.services.actor import Actor
+from mission_control.services.common import get_in_workspace
+from mission_control.services.recording import record_change
+
+_ORDER = {status: i for i, status in enumerate(TASK_COLUMNS)}
+_NEEDS_ASSIGNEE = {TaskStatus.assigned, TaskStatus.in_progress, TaskStatus.review}
+
+
+def label(status: TaskStatus | str) -> str:
+    return str(status).replace("_", " ")
+
+
+def unfinished_dependencies(session: Session, task_id: int) -> list[Task]:
+    return list(
+        session.exec(
+            select(Task)
+            .join(TaskDependency, col(TaskDependency.depends_on_id) == col(Task.id))
+            .where(TaskDependency.task_id == task_id, Task.status != TaskStatus.done)
+            .order_by(col(Task.id))
+        )
+    )
+
+
+def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
+    """Raise Invalid, with the reason a person can act on, if `task` may not move to `to`."""
+    assert task.id is not None
+    frm = task.status
+    if to == frm:
+        return
+    if _ORDER[to] > _ORDER[frm] + 1:
+        step = TASK_COLUMNS[_ORDER[frm] + 1]
+        raise Invalid(
+            f"task {task.id} is in {label(frm)}: it can move forward one column at a time "
+            f"(next is {label(step)}), not straight to {label(to)}"
+        )
+    if to in _NEEDS_ASSIGNEE:
+        has_assignee = session.exec(
+            select(TaskAssignee.agent_id).where(TaskAssignee.task_id == task.id)
+        ).first()
+        if has_assignee is None:
+            raise Invalid(f"task {task.id} has no assignee: assign an agent before moving it to {label(to)}")
+    if to == TaskStatus.in_progress:
+        blockers = unfinished_dependencies(session, task.id)
+        if blockers:
+            names = ", ".join(f"{b.id} ({label(b.status)})" for b in blockers)
+            which = "which is" if len(blockers) == 1 else "which are"
+            raise Invalid(
+                f"task {task.id} depends on {names}, {which} not done",
+                details={"blocked_by": [b.id for b in blockers]},
+            )
+    if to == TaskStatus.done:
+        open_subtasks = list(
+            session.exec(
+                select(Task.id).where(Task.parent_task_id == task.id, Task.status != TaskStatus.done)
+            )
+        )
+        if open_subtasks:
+            ids = ", ".join(f"#{i}" for i in open_subtasks)
+            raise Invalid(f"task {task.id} has unfinished subtasks ({ids}): finish them first")
+
+
+def _column_ids(session: Session, workspace_id: int, status: TaskStatus, exclude: int) -> list[int]:
+    return [
+        i
+        for i in session.exec(
+            select(Task.id)
+            .where(Task.workspace_id == workspace_id, Task.status == status, Task.id != exclude)
+            .order_by(col(Task.position), col(Task.id))
+        )
+        if i is not None
+    ]
+
+
+def _place(session: Session, task: Task, ids: list[int], index: int | None) -> None:
+    """Insert `task` into the ordered column `ids` at `index` (end if None) and renumber."""
+    assert task.id is not None
+    index = len(ids) if index is None else max(0, min(index, len(ids)))
+    ordered = ids[:index] + [task.id] + ids[index:]
+    positions = {tid: pos for pos, tid in enumerate(ordered)}
+    rows = session.exec(select(Task).where(col(Task.id).in_(ordered))).all()
+    for row in rows:
+        pos = positions[row.id]  # type: ignore[index]
+        if row.position != pos or row.id == task.id:
+            row.position = pos
+            session.add(row)
+
+
+def move_task(
+    *,
+    session: Session,
+    workspace_id: int,
+    task_id: int,
+    to: TaskStatus | str,
+    actor: Actor,
+    index: int | None = None,
+) -> Task:
+    """Move a task to column `to` at `index` (end of the column if None); same column = reorder."""
+    try:
+        target = TaskStatus(to)
+    except ValueError:
+        columns = ", ".join(str(s) for s in TASK_COLUMNS)
+        raise Invalid(f"'{to}' is not a column; use one of: {columns}") from None
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    check_transition(session, task, target)
+    frm = task.status
+    old_position = task.position
+    ids = _column_ids(session, workspace_id, target, exclude=task_id)
+    if frm != target:
+        task.status = target
+        task.status_changed_at = utcnow()
+    task.updated_at = utcnow()
+    _place(session, task, ids, index)
+    session.flush()
+    if frm == target:
+        action, text = "task.reordered", f"{actor.name} reordered #{task_id} in {label(target)}"
+    else:
+        action = "task.moved"
+        text = f"{actor.name} moved #{task_id} “{task.title}” from {label(frm)} to {label(target)}"
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=action,
+        target_type="task",
+        target_id=task_id,
+        task_id=task_id,
+        text=text,
+        before={"status": str(frm), "position": old_position},
+        after={"status": str(target), "position": task.position},
+        details={"from": str(frm), "to": str(target)},
+        feed=frm != target,
+    )
+    return task
+
+
+def _path(session: Session, start: int, goal: int) -> list[int] | None:
+    """A dependency path start → ... → goal, if one exists (depth-first)."""
+    stack: list[tuple[int, list[int]]] = [(start, [start])]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node == goal:
+            return path
+        if node in seen:
+            continue
+        seen.add(node)
+        for nxt in session.exec(
+            select(TaskDependency.depends_on_id).where(TaskDependency.task_id == node)
+        ):
+            stack.append((nxt, path + [nxt]))
+    return None
+
+
+def add_dependency(
+    *, session: Session, workspace_id: int, task_id: int, depends_on_id: int, actor: Actor
+) -> TaskDependency:
+    if task_id == depends_on_id:
+        raise Invalid(f"task {task_id} cannot depend on itself")
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    get_in_workspace(session, Task, depends_on_id, workspace_id)
+    existing = session.get(TaskDependency, (task_id, depends_on_id))
+    if existing:
+        return existing
+    cycle = _path(session, depends_on_id, task_id)
+    if cycle:
+        chain = " → ".join(str(t) for t in [task_id, *cycle])
+        raise Invalid(
+            f"task {task_id} cannot depend on {depends_on_id}: that would make a cycle {chain}",
+            details={"cycle": [task_id, *cycle]},
+        )
+    link = TaskDependency(task_id=task_id, depends_on_id=depends_on_id, workspace_id=workspace_id)
+    session.add(link)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.dependency_added",
+        target_type="task",
+        target_id=task_id,
+        task_id=task_id,
+        text=f"{actor.name} made #{task_id} “{task.title}” wait for #{depends_on_id}",
+        after={"depends_on_id": depends_on_id},
+    )
+    return link
+
+
+def remove_dependency(
+    *, session: Session, workspace_id: int, task_id: int, depends_on_id: int, actor: Actor
+) -> None:
+    get_in_workspace(session, Task, task_id, workspace_id)
+    link = session.get(TaskDependency, (task_id, depends_on_id))
+    if link is None:
+        raise Invalid(f"task {task_id} does not depend on {depends_on_id}")
+    session.delete(link)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.dependency_removed",
+        target_type="task",
+        target_id=task_id,
+        task_id=task_id,
+        text=f"{actor.name} removed #{task_id}'s wait on #{depends_on_id}",
+        before={"depends_on_id": depends_on_id},
+    )

@@ -1,0 +1,222 @@
+"""Creating and editing tasks, subtasks and their assignees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from mission_control.errors import Invalid
+from mission_control.models import (
+    Agent,
+    Task,
+    TaskAssignee,
+    TaskCreate,
+    TaskStatus,
+    TaskUpdate,
+    utcnow,
+)
+from mission_control.services import task_flow
+from mission_control.services.actor import Actor
+from mission_control.services.common import get_in_workspace, validate
+from mission_control.services.notifications import notify
+from mission_control.services.recording import record_change, snapshot
+
+
+def next_position(session: Session, workspace_id: int, status: TaskStatus) -> int:
+    top = session.exec(
+        select(func.max(Task.position)).where(
+            Task.workspace_id == workspace_id, Task.status == status
+        )
+    ).one()
+    return 0 if top is None else int(top) + 1
+
+
+def create_task(
+    *, session: Session, workspace_id: int, data: TaskCreate | dict[str, Any], actor: Actor
+) -> Task:
+    spec = validate(TaskCreate, data)
+    if spec.parent_task_id is not None:
+        get_in_workspace(session, Task, spec.parent_task_id, workspace_id)
+    task = Task(
+        workspace_id=workspace_id,
+        title=spec.title.strip(),
+        description=spec.description,
+        priority=spec.priority,
+        due_at=spec.due_at,
+        parent_task_id=spec.parent_task_id,
+        status=TaskStatus.inbox,
+        position=next_position(session, workspace_id, TaskStatus.inbox),
+        created_by_agent_id=actor.agent_id,
+        created_by_user_id=actor.user_id,
+    )
+    if not task.title:
+        raise Invalid("a task needs a title", details={"fields": {"title": "required"}})
+    session.add(task)
+    session.flush()
+    assert task.id is not None
+    kind = "subtask" if task.parent_task_id else "task"
+    parent = f" under #{task.parent_task_id}" if task.parent_task_id else ""
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.created",
+        target_type="task",
+        target_id=task.id,
+        task_id=task.id,
+        text=f"{actor.name} created {kind} #{task.id} “{task.title}”{parent}",
+        after=snapshot(task),
+    )
+    for dep_id in spec.depends_on_ids:
+        task_flow.add_dependency(
+            session=session, workspace_id=workspace_id, task_id=task.id, depends_on_id=dep_id, actor=actor
+        )
+    for agent_id in spec.assignee_ids:
+        assign(session=session, workspace_id=workspace_id, task_id=task.id, agent_id=agent_id, actor=actor)
+    return task
+
+
+def update_task(
+    *,
+    session: Session,
+    workspace_id: int,
+    task_id: int,
+    data: TaskUpdate | dict[str, Any],
+    actor: Actor,
+) -> Task:
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    changes = validate(TaskUpdate, data).model_dump(exclude_unset=True)
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise Invalid("a task needs a title", details={"fields": {"title": "required"}})
+    before = snapshot(task)
+    for key, value in changes.items():
+        setattr(task, key, value)
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.updated",
+        target_type="task",
+        target_id=task.id,
+        task_id=task.id,
+        text=f"{actor.name} edited #{task.id} ({', '.join(sorted(changes)) or 'nothing'})",
+        before=before,
+        after=snapshot(task),
+    )
+    return task
+
+
+def assignee_ids(session: Session, task_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(TaskAssignee.agent_id)
+            .where(TaskAssignee.task_id == task_id)
+            .order_by(col(TaskAssignee.assigned_at))
+        )
+    )
+
+
+def assign(
+    *, session: Session, workspace_id: int, task_id: int, agent_id: int, actor: Actor
+) -> Task:
+    """Add an assignee; an inbox task moves to `assigned`, and the agent is notified."""
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    if agent_id in assignee_ids(session, task_id):
+        return task
+    session.add(TaskAssignee(task_id=task_id, agent_id=agent_id, workspace_id=workspace_id))
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.assigned",
+        target_type="task",
+        target_id=task_id,
+        task_id=task_id,
+        text=f"{actor.name} assigned {agent.name} to #{task_id} “{task.title}”",
+        after={"agent_id": agent_id},
+        details={"agent_id": agent_id},
+    )
+    notify(
+        session,
+        workspace_id=workspace_id,
+        kind="assignment",
+        agent_id=agent_id,
+        task_id=task_id,
+        text=f"{actor.name} assigned you to #{task_id} “{task.title}”",
+    )
+    if task.status == TaskStatus.inbox:
+        task_flow.move_task(
+            session=session, workspace_id=workspace_id, task_id=task_id, to=TaskStatus.assigned, actor=actor
+        )
+    return task
+
+
+def unassign(
+    *, session: Session, workspace_id: int, task_id: int, agent_id: int, actor: Actor
+) -> Task:
+    """Remove an assignee; an `assigned` task left with nobody goes back to the inbox."""
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    link = session.get(TaskAssignee, (task_id, agent_id))
+    if link is None:
+        raise Invalid(f"{agent.name} is not assigned to task {task_id}")
+    remaining = [a for a in assignee_ids(session, task_id) if a != agent_id]
+    if not remaining and task.status in (TaskStatus.in_progress, TaskStatus.review):
+        raise Invalid(
+            f"task {task_id} is {task.status.replace('_', ' ')}: assign someone else before "
+            f"removing {agent.name}, or move it back first"
+        )
+    session.delete(link)
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.unassigned",
+        target_type="task",
+        target_id=task_id,
+        task_id=task_id,
+        text=f"{actor.name} removed {agent.name} from #{task_id}",
+        before={"agent_id": agent_id},
+        details={"agent_id": agent_id},
+    )
+    if not remaining and task.status == TaskStatus.assigned:
+        task_flow.move_task(
+            session=session, workspace_id=workspace_id, task_id=task_id, to=TaskStatus.inbox, actor=actor
+        )
+    return task
+
+
+def subtasks(session: Session, task_id: int) -> list[Task]:
+    return list(
+        session.exec(select(Task).where(Task.parent_task_id == task_id).order_by(col(Task.id)))
+    )
+
+
+def delete_task(*, session: Session, workspace_id: int, task_id: int, actor: Actor) -> None:
+    task = get_in_workspace(session, Task, task_id, workspace_id)
+    before = snapshot(task)
+    session.delete(task)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="task.deleted",
+        target_type="task",
+        target_id=task_id,
+        text=f"{actor.name} deleted #{task_id} “{task.title}”",
+        before=before,
+    )

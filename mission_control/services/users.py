@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, func, select
+
+from mission_control.errors import Conflict, Invalid
+from mission_control.models import Agent, User, UserRole
+from mission_control.services import mentions
+from mission_control.services.actor import Actor
+from mission_control.services.recording import record_change, snapshot
+
+HANDLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+
+
+def create_user(
+    *,
+    session: Session,
+    workspace_id: int,
+    handle: str,
+    display_name: str,
+    role: UserRole = UserRole.operator,
+    email: str | None = None,
+    password_hash: str | None = None,
+    actor: Actor,
+) -> User:
+    if not HANDLE_RE.match(handle):
+        raise Invalid(
+            f"'{handle}' is not a valid handle: start with a letter, then letters, digits, - or _"
+        )
+    taken = session.exec(
+        select(User).where(
+            User.workspace_id == workspace_id, func.lower(User.handle) == handle.lower()
+        )
+    ).first()
+    if taken:
+        raise Conflict(f"the handle '@{handle}' is already taken in this workspace")
+    if handle.lower() == mentions.EVERYONE:
+        raise Invalid(f"'{handle}' is reserved: @{mentions.EVERYONE} mentions every agent")
+    if session.exec(
+        select(Agent.id).where(
+            Agent.workspace_id == workspace_id, func.lower(Agent.name) == handle.lower()
+        )
+    ).first():
+        raise Conflict(
+            f"the handle '@{handle}' is already an agent's name in this workspace; "
+            "names must be unique so @mentions are unambiguous"
+        )
+    user = User(
+        workspace_id=workspace_id,
+        handle=handle,
+        display_name=display_name or handle,
+        role=role,
+        email=email,
+        password_hash=password_hash,
+    )
+    session.add(user)
+    session.flush()
+    after = snapshot(user)
+    if after:
+        after.pop("password_hash", None)
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="user.created",
+        target_type="user",
+        target_id=user.id,
+        text=f"{actor.name} added operator @{handle} ({role})",
+        after=after,
+    )
+    return user

@@ -1,0 +1,1 @@
+"""Reflex state: thin handlers over the services layer, one module per feature."""

@@ -1,0 +1,103 @@
+"""Pushes changes to every open board tab without a reload.
+
+A change can come from this process (UI handler, API route, scheduler) or from another one
+(the CLI, a test, a second worker). Both end up in the same place: the in-process event bus
+wakes the watcher at once, and a cheap poll of the newest audit row id catches everything
+else. On a change the watcher reads the board once per workspace and hands that snapshot to
+every connected tab (`app.modify_state`), which Reflex turns into a delta over the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from mission_control.config import get_settings
+from mission_control.db import read_session
+from mission_control.events import Event, bus
+from mission_control.services import board
+
+if TYPE_CHECKING:
+    import reflex as rx
+
+log = logging.getLogger(__name__)
+
+# client token -> workspace id, for tabs that opened the board in this worker.
+_tabs: dict[str, int] = {}
+_wake: asyncio.Event | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def watch_tab(token: str, workspace_id: int) -> None:
+    _tabs[token] = workspace_id
+
+
+def _on_event(_event: Event) -> None:
+    loop, wake = _loop, _wake
+    if loop is not None and wake is not None and not loop.is_closed():
+        loop.call_soon_threadsafe(wake.set)
+
+
+def _read_change_id() -> int:
+    with read_session() as session:
+        return board.latest_change_id(session)
+
+
+def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
+    with read_session() as session:
+        return {ws: board.board_snapshot(session=session, workspace_id=ws) for ws in workspace_ids}
+
+
+async def push_to_tabs(app: rx.App) -> int:
+    """Send a fresh board to every connected tab; returns how many tabs were updated."""
+    import reflex as rx
+
+    from mission_control.state.board import BoardState
+
+    manager = app.event_namespace._token_manager if app.event_namespace else None
+    if manager is None:
+        return 0
+    for token in list(_tabs):
+        if not await manager.is_token_connected(token):
+            _tabs.pop(token, None)
+    if not _tabs:
+        return 0
+    snapshots = await asyncio.to_thread(_read_snapshots, set(_tabs.values()))
+    pushed = 0
+    for token, ws in list(_tabs.items()):
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=BoardState)) as root:
+                state = await root.get_state(BoardState)
+                state.apply_snapshot(snapshots[ws])
+            pushed += 1
+        except Exception:  # one broken tab must not stop the others
+            log.exception("live update to a tab failed")
+    return pushed
+
+
+async def watch_changes(app: rx.App) -> None:
+    """Lifespan task: runs for as long as the app does."""
+    global _wake, _loop
+    _loop = asyncio.get_running_loop()
+    _wake = asyncio.Event()
+    unsubscribe = bus.subscribe(_on_event)
+    interval = get_settings().change_poll_interval_s
+    try:
+        last = await asyncio.to_thread(_read_change_id)
+        while True:
+            try:
+                await asyncio.wait_for(_wake.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+            _wake.clear()
+            try:
+                current = await asyncio.to_thread(_read_change_id)
+                if current != last:
+                    last = current
+                    await push_to_tabs(app)
+            except Exception:  # the database may be away for a moment; keep watching
+                log.exception("change watcher failed; retrying")
+                await asyncio.sleep(1)
+    finally:
+        unsubscribe()
