@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from mission_control.state.board import AgentCard, BoardState
@@ -9,7 +11,7 @@ from mission_control.state.board import AgentCard, BoardState
 STATUS_COLORS = {"idle": "gray", "active": "green", "blocked": "red", "offline": "gray"}
 
 
-def status_dot(status: rx.Var[str]) -> rx.Component:
+def status_dot(status: Any) -> rx.Component:
     return rx.box(
         width="8px",
         height="8px",
@@ -39,8 +41,24 @@ def agent_chip(agent: AgentCard) -> rx.Component:
                 rx.text(
                     rx.cond(agent.current_task != "", agent.current_task, agent.status),
                     size="1",
+                    max_width="180px",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                ),
+                rx.text(
+                    rx.cond(
+                        agent.last_seen_at != "",
+                        rx.fragment("last heartbeat ", rx.moment(agent.last_seen_at, from_now=True)),
+                        "no heartbeat yet",
+                    ),
+                    rx.cond(
+                        agent.next_heartbeat_at != "",
+                        rx.fragment(" · next ", rx.moment(agent.next_heartbeat_at, from_now=True)),
+                        "",
+                    ),
+                    size="1",
                     color_scheme="gray",
-                    trim="both",
                     max_width="180px",
                     overflow="hidden",
                     text_overflow="ellipsis",

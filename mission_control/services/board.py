@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -76,6 +77,9 @@ def board_snapshot(*, session: Session, workspace_id: int) -> dict[str, Any]:
         )
     agent_cards = [
         {
+            "next_heartbeat_at": _iso(a.last_seen_at + timedelta(seconds=a.heartbeat_interval_s))
+            if a.last_seen_at and not a.paused
+            else "",
             "id": a.id,
             "name": a.name,
             "role": a.role,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mission_control.config import get_settings
 from mission_control.db import read_session
 from mission_control.events import Event, bus
-from mission_control.services import board
+from mission_control.services import board, feed
 
 if TYPE_CHECKING:
     import reflex as rx
@@ -45,8 +45,14 @@ def _read_change_id() -> int:
 
 
 def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
     with read_session() as session:
-        return {ws: board.board_snapshot(session=session, workspace_id=ws) for ws in workspace_ids}
+        for ws in workspace_ids:
+            snap = board.board_snapshot(session=session, workspace_id=ws)
+            snap["messages_today"] = feed.messages_today(session=session, workspace_id=ws)
+            snap["feed"] = feed.recent_activity(session=session, workspace_id=ws, limit=50)
+            out[ws] = snap
+    return out
 
 
 async def push_to_tabs(app: rx.App) -> int:
@@ -54,6 +60,7 @@ async def push_to_tabs(app: rx.App) -> int:
     import reflex as rx
 
     from mission_control.state.board import BoardState
+    from mission_control.state.feed import FeedState
 
     manager = app.event_namespace._token_manager if app.event_namespace else None
     if manager is None:
@@ -68,8 +75,13 @@ async def push_to_tabs(app: rx.App) -> int:
     for token, ws in list(_tabs.items()):
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=BoardState)) as root:
-                state = await root.get_state(BoardState)
-                state.apply_snapshot(snapshots[ws])
+                board_state = await root.get_state(BoardState)
+                board_state.apply_snapshot(snapshots[ws])
+                feed_state = await root.get_state(FeedState)
+                if feed_state.filter_actor == "all" and feed_state.filter_kind == "all":
+                    feed_state.apply_items(snapshots[ws]["feed"])
+                else:  # a filtered feed needs its own query; rare enough to do per tab
+                    await asyncio.to_thread(feed_state.refresh)
             pushed += 1
         except Exception:  # one broken tab must not stop the others
             log.exception("live update to a tab failed")

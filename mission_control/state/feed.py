@@ -1,0 +1,92 @@
+"""Live activity feed: newest first, filters, and a "N new" pill while the reader is scrolled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from mission_control.db import read_session
+from mission_control.services import feed
+from mission_control.state.session import current_context
+
+FEED_SIZE = 50
+KINDS = {"all": "", "tasks": "task.", "messages": "message.", "documents": "document.", "agents": "agent."}
+
+
+@dataclass
+class FeedItem:
+    id: int = 0
+    event_type: str = ""
+    actor_type: str = ""
+    actor_name: str = ""
+    task_id: int = 0
+    text: str = ""
+    created_at: str = ""
+
+
+class FeedState(rx.State):
+    items: list[FeedItem] = []
+    pending: list[FeedItem] = []
+    scrolled: bool = False
+    filter_actor: str = "all"
+    filter_kind: str = "all"
+    _workspace_id: int = 0
+
+    @rx.var
+    def new_count(self) -> int:
+        return len(self.pending)
+
+    def _query(self) -> list[dict[str, Any]]:
+        with read_session() as session:
+            return feed.recent_activity(
+                session=session,
+                workspace_id=self._workspace_id,
+                limit=FEED_SIZE,
+                actor_name="" if self.filter_actor == "all" else self.filter_actor,
+                event_prefix=KINDS.get(self.filter_kind, ""),
+            )
+
+    def apply_items(self, rows: list[dict[str, Any]]) -> None:
+        """New rows go on top, unless the reader scrolled away: then they wait in `pending`."""
+        fresh = [FeedItem(**r) for r in rows]
+        if not self.scrolled or not self.items:
+            self.items, self.pending = fresh, []
+            return
+        shown = {i.id for i in self.items}
+        newest_shown = self.items[0].id
+        self.pending = [i for i in fresh if i.id not in shown and i.id > newest_shown]
+
+    def refresh(self) -> None:
+        self.apply_items(self._query())
+
+    @rx.event
+    def on_load(self) -> None:
+        self._workspace_id = current_context().workspace_id
+        self.scrolled = False
+        self.refresh()
+
+    @rx.event
+    def set_scrolled(self, scrolled: bool) -> None:
+        self.scrolled = scrolled
+        if not scrolled and self.pending:
+            self.refresh()
+
+    @rx.event
+    def show_new(self) -> Any:
+        self.scrolled = False
+        self.refresh()
+        return rx.call_script("document.getElementById('feed-scroll')?.scrollTo({top: 0, behavior: 'smooth'})")
+
+    @rx.event
+    def set_filter_actor(self, value: str) -> None:
+        self.filter_actor = value
+        self.scrolled = False
+        self.refresh()
+
+    @rx.event
+    def set_filter_kind(self, value: str) -> None:
+        self.filter_kind = value
+        self.scrolled = False
+        self.refresh()
