@@ -62,7 +62,15 @@ def task_card(card: Card) -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            rx.text(card.title, size="2", weight="medium", class_name="task-title"),
+            rx.link(
+                card.title,
+                href="/tasks/" + card.id.to_string(),  # type: ignore[attr-defined]
+                size="2",
+                weight="medium",
+                color_scheme="gray",
+                high_contrast=True,
+                class_name="task-title",
+            ),
             rx.cond(
                 card.assignees.length() > 0,  # type: ignore[attr-defined]
                 rx.hstack(
