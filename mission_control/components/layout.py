@@ -4,7 +4,36 @@ from __future__ import annotations
 
 import reflex as rx
 
-NAV = [("Board", "/")]
+NAV = [("Board", "/"), ("Notifications", "/notifications")]
+
+
+def bell() -> rx.Component:
+    from mission_control.state.notifications import NotificationState
+
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=20),
+            rx.cond(
+                NotificationState.unread > 0,
+                rx.badge(
+                    NotificationState.unread,
+                    color_scheme="red",
+                    variant="solid",
+                    radius="full",
+                    size="1",
+                    position="absolute",
+                    top="-8px",
+                    right="-10px",
+                    custom_attrs={"data-testid": "bell-count"},
+                ),
+            ),
+            position="relative",
+            display="flex",
+        ),
+        href="/notifications",
+        aria_label="Notifications",
+        color=rx.color("gray", 12),
+    )
 
 
 def header(workspace_name: rx.Var | str) -> rx.Component:
@@ -18,6 +47,7 @@ def header(workspace_name: rx.Var | str) -> rx.Component:
         ),
         rx.hstack(
             *[rx.link(label, href=href, size="2", weight="medium") for label, href in NAV],
+            bell(),
             rx.color_mode.button(size="2", variant="ghost"),
             align="center",
             spacing="4",

@@ -61,6 +61,7 @@ async def push_to_tabs(app: rx.App) -> int:
 
     from mission_control.state.board import BoardState
     from mission_control.state.feed import FeedState
+    from mission_control.state.notifications import NotificationState
     from mission_control.state.task import TaskState
 
     manager = app.event_namespace._token_manager if app.event_namespace else None
@@ -83,6 +84,8 @@ async def push_to_tabs(app: rx.App) -> int:
                     feed_state.apply_items(snapshots[ws]["feed"])
                 else:  # a filtered feed needs its own query; rare enough to do per tab
                     await asyncio.to_thread(feed_state.refresh)
+                bell = await root.get_state(NotificationState)
+                await asyncio.to_thread(bell.refresh)
                 task_state = await root.get_state(TaskState)
                 if task_state.task_id:
                     await asyncio.to_thread(task_state.refresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from mission_control.db import session_scope
@@ -83,7 +84,7 @@ def test_mention_autocomplete_posts_and_notifies(app_server, browser, board, db)
     watcher.locator('[data-testid="composer"]').wait_for(timeout=30000)
     composer.fill("Can you review this, @Vi")
     page.locator('[data-testid="mention-option"]', has_text="@Vision").click()
-    assert composer.input_value() == "Can you review this, @Vision "
+    expect(composer).to_have_value("Can you review this, @Vision ", timeout=3000)
     composer.type("and @nobody too")
     page.get_by_role("button", name="Send").click()
 
@@ -92,10 +93,37 @@ def test_mention_autocomplete_posts_and_notifies(app_server, browser, board, db)
     with Session(db) as s:
         notes = s.exec(select(Notification).where(Notification.kind == "mention")).all()
     assert len(notes) == 1 and notes[0].task_id == board["ready"]
-    assert composer.input_value() == ""
+    expect(composer).to_have_value("", timeout=3000)
 
 
 def test_unknown_task_page_says_so(app_server, browser, board):  # type: ignore[no-untyped-def]
     page = browser.new_page()
     page.goto(f"{app_server}/tasks/99999")
     page.get_by_text("Task not found").wait_for(timeout=30000)
+
+
+def test_operator_mention_lights_the_bell_live_and_can_be_read(app_server, browser, board, db):  # type: ignore[no-untyped-def]
+    from mission_control.services import messages
+
+    page = browser.new_page()
+    page.goto(app_server)
+    page.wait_for_selector('[data-column="inbox"]', timeout=30000)
+    assert page.locator('[data-testid="bell-count"]').count() == 0
+    with session_scope() as session:
+        messages.post_message(
+            session=session,
+            workspace_id=board["ws"],
+            task_id=board["ready"],
+            body="@boss I need a decision on the schema",
+            actor=Actor.for_agent(board["friday"], "Friday"),
+        )
+    bell = page.locator('[data-testid="bell-count"]')
+    bell.wait_for(timeout=1500)
+    assert bell.inner_text() == "1"
+
+    page.goto(f"{app_server}/notifications")
+    row = page.locator('[data-testid="notification"]', has_text="I need a decision")
+    row.wait_for(timeout=30000)
+    page.get_by_role("button", name="Mark all read").click()
+    page.locator('[data-testid="bell-count"]').wait_for(state="detached", timeout=3000)
+    expect(row).to_have_attribute("data-read", "true", timeout=3000)

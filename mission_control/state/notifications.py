@@ -1,0 +1,88 @@
+"""The operator's notifications: the bell's unread count and the inbox page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from mission_control.db import read_session, session_scope
+from mission_control.errors import MissionControlError
+from mission_control.services import notifications
+from mission_control.state import live
+from mission_control.state.session import current_context
+
+
+@dataclass
+class NoteItem:
+    id: int = 0
+    kind: str = ""
+    text: str = ""
+    task_id: int = 0
+    read: bool = False
+    created_at: str = ""
+
+
+class NotificationState(rx.State):
+    unread: int = 0
+    items: list[NoteItem] = []
+    unread_only: bool = False
+    loaded: bool = False
+
+    def refresh(self) -> None:
+        ctx = current_context()
+        if not ctx.user_id:
+            self.unread, self.items = 0, []
+            return
+        with read_session() as session:
+            self.unread = notifications.unread_count(
+                session=session, workspace_id=ctx.workspace_id, user_id=ctx.user_id
+            )
+            rows = notifications.list_notifications(
+                session=session,
+                workspace_id=ctx.workspace_id,
+                user_id=ctx.user_id,
+                unread_only=self.unread_only,
+                limit=100,
+            )
+        self.items = [
+            NoteItem(
+                id=n.id or 0,
+                kind=n.kind,
+                text=n.text,
+                task_id=n.task_id or 0,
+                read=n.read_at is not None,
+                created_at=n.created_at.isoformat(),
+            )
+            for n in rows
+        ]
+        self.loaded = True
+
+    @rx.event
+    def on_load(self) -> None:
+        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        self.refresh()
+
+    @rx.event
+    def toggle_unread_only(self, value: bool) -> None:
+        self.unread_only = value
+        self.refresh()
+
+    def _change(self, fn: Any, **kwargs: Any) -> Any:
+        ctx = current_context()
+        try:
+            with session_scope() as session:
+                fn(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor, **kwargs)
+        except MissionControlError as exc:
+            return rx.toast.error(exc.message)
+        self.refresh()
+        return None
+
+    @rx.event
+    def mark_read(self, notification_id: int) -> Any:
+        return self._change(notifications.mark_read, notification_id=notification_id)
+
+    @rx.event
+    def mark_all_read(self) -> Any:
+        return self._change(notifications.mark_all_read)
