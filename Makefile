@@ -30,7 +30,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(ROOT)/$(VENV)/bin:$(ROOT)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
-export REFLEX_BUN_PATH := $(BUN)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_PROGRESS_BAR := off
@@ -40,6 +39,9 @@ endif
 ifneq ($(strip $(NPM_CONFIG_REGISTRY)),)
 export NPM_CONFIG_REGISTRY
 endif
+
+# Only for targets that have bun: Reflex refuses a REFLEX_BUN_PATH that does not exist yet.
+run test test-pg screenshots: export REFLEX_BUN_PATH := $(BUN)
 
 .PHONY: help venv bun chromium migrate seed run lint typecheck test test-pg screenshots \
 	bench lock clean distclean
@@ -107,7 +109,7 @@ ifeq ($(CI),true)
 endif
 
 # pytest exits 5 when -m db selects nothing: there are no database tests to repeat then.
-test-pg: venv
+test-pg: venv bun
 	@echo "pytest -m db on $(PG_TEST_URL)"
 	@MC_TEST_DATABASE_URL='$(PG_TEST_URL)' pytest -m db $(PYTEST_ARGS) || { rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "no db-marked tests: PostgreSQL pass skipped"; else exit $$rc; fi; }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-NAV = [("Board", "/"), ("Notifications", "/notifications")]
+NAV = [("Board", "/", "layout-dashboard")]
 
 
 def bell() -> rx.Component:
@@ -40,13 +40,22 @@ def header(workspace_name: rx.Var | str) -> rx.Component:
     return rx.hstack(
         rx.hstack(
             rx.icon("radar", size=22, color=rx.color("accent", 10)),
-            rx.heading("Mission Control", size="5", weight="bold"),
+            rx.heading("Mission Control", size="5", weight="bold", display=["none", "none", "block"]),
             rx.badge(workspace_name, variant="soft", size="2"),
             align="center",
             spacing="3",
         ),
         rx.hstack(
-            *[rx.link(label, href=href, size="2", weight="medium") for label, href in NAV],
+            *[
+                rx.link(
+                    rx.hstack(rx.icon(icon, size=16), rx.text(label, display=["none", "none", "block"]), spacing="1", align="center"),
+                    href=href,
+                    size="2",
+                    weight="medium",
+                    aria_label=label,
+                )
+                for label, href, icon in NAV
+            ],
             bell(),
             rx.color_mode.button(size="2", variant="ghost"),
             align="center",

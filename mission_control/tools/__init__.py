@@ -1,0 +1,1 @@
+"""Developer tools: serving the app for tests and screenshots."""
