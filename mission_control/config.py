@@ -27,11 +27,64 @@ class Settings(BaseSettings):
     workspace_slug: str = "demo"
     frontend_port: int = 3000
 
+    # Heartbeat engine (mission_control/heartbeat). Times are seconds.
+    heartbeat_enabled: bool = Field(
+        default=True, description="Run the heartbeat engine in this process (one wins the lease)."
+    )
+    heartbeat_lease_ttl_s: float = 30.0
+    heartbeat_lease_renew_s: float = 10.0
+    heartbeat_poll_s: float = Field(
+        default=1.0,
+        description="How often the engine looks for wake requests from other processes.",
+    )
+    heartbeat_wake_debounce_s: float = Field(
+        default=1.0,
+        description="A mention or assignment wakes its agent this long after it arrives.",
+    )
+    heartbeat_timeout_s: float = 60.0
+    heartbeat_max_retries: int = 2
+    heartbeat_backoff_base_s: float = 0.5
+    heartbeat_backoff_max_s: float = 8.0
+    heartbeat_breaker_threshold: int = 3
+    heartbeat_breaker_cooldown_s: float = 300.0
+    heartbeat_offline_after_missed: int = 5
+    heartbeat_context_budget_chars: int = 16000
+    heartbeat_due_soon_s: float = 3600.0
+    heartbeat_keep_skipped_days: int = 7
+    # Fallbacks for `openai` agents whose driver_config names no base_url / api_key. No defaults.
+    openai_base_url: str = ""
+    openai_api_key: str = Field(default="", repr=False)
+    # Agent API (mission_control/api). Limits are per key (or per client address before auth).
+    api_rate_limit: str = Field(
+        default="600/minute", description="Requests per key, `limits` syntax."
+    )
+    api_auth_failure_limit: str = Field(
+        default="30/minute", description="Refused credentials per client address before 429."
+    )
+    api_rate_limit_storage: str = Field(
+        default="memory://",
+        description="`limits` storage URI; redis://... shares it across workers.",
+    )
+    api_max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+    # Operator sign-in: failures before a lockout, and the first lockout (doubles each time).
+    login_max_failures: int = 5
+    login_lockout_s: int = 30
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'mission_control.db'}"
+
+
+class ClientSettings(BaseSettings):
+    """What the `mc` CLI and `mc mcp` need: where the server is and which key to use."""
+
+    model_config = SettingsConfigDict(env_prefix="MC_", env_file=".env", extra="ignore")
+
+    url: str = Field(default="http://127.0.0.1:3000", description="Mission Control's address.")
+    api_key: str = Field(default="", description="An agent key (mca_…) or operator token (mco_…).")
+    timeout_s: float = 30.0
 
 
 @lru_cache(maxsize=1)

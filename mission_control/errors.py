@@ -3,7 +3,9 @@
     MissionControlError(Exception)
      ├── NotFound(MissionControlError, LookupError)     -> HTTP 404
      ├── Conflict(MissionControlError)                   -> HTTP 409 (stale write, duplicate name)
-     ├── Forbidden(MissionControlError, PermissionError) -> HTTP 403
+     ├── Forbidden(MissionControlError, PermissionError) -> HTTP 403 (role or identity may not do this)
+     ├── Unauthenticated(MissionControlError, PermissionError) -> HTTP 401 (no, unknown or revoked key)
+     ├── RateLimited(MissionControlError)               -> HTTP 429 + Retry-After (too many requests/attempts)
      └── Invalid(MissionControlError, ValueError)        -> HTTP 422 (refused transition, cycle, bad field)
 
 Messages are written for the person who sees them: they say what was refused and why,
@@ -38,3 +40,19 @@ class Forbidden(MissionControlError, PermissionError):
 
 class Invalid(MissionControlError, ValueError):
     code = "invalid"
+
+
+class Unauthenticated(MissionControlError, PermissionError):
+    code = "unauthenticated"
+
+
+class RateLimited(MissionControlError):
+    """Too many requests or attempts; `retry_after` says how many seconds to wait."""
+
+    code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, retry_after: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details={"retry_after": retry_after, **(details or {})})
+        self.retry_after = retry_after

@@ -78,6 +78,8 @@ def record(session: Session, event: Event) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit is still to come
+        return
     pending = session.info.pop(_PENDING_KEY, [])
     for ev in pending:
         bus.publish(ev)
@@ -85,4 +87,6 @@ def _publish_after_commit(session: Session) -> None:
 
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    if getattr(previous_transaction, "nested", False):
+        return  # a SAVEPOINT rolled back: whoever opened it trims what it parked
     session.info.pop(_PENDING_KEY, None)

@@ -1,6 +1,9 @@
 """Seed a demo workspace on first start: a squad of 10 agents, tasks in every column,
 threads with @mentions and a document. Idempotent: does nothing once a workspace exists.
 
+First start also gives the workspace an `admin` operator with a generated password, printed
+once (there is no default password); later runs print nothing.
+
 Run as `python -m mission_control.seed`.
 """
 
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -16,6 +20,7 @@ from mission_control.db import session_scope
 from mission_control.models import DocumentType, DriverType, Priority, TaskStatus, UserRole, utcnow
 from mission_control.services import (
     agents,
+    auth,
     documents,
     messages,
     task_flow,
@@ -53,6 +58,11 @@ TASKS = [
     ("Set up uptime monitoring", Priority.urgent, ["Pepper"], TaskStatus.done, None),
     ("Outreach list for design partners", Priority.low, ["Quill"], TaskStatus.done, None),
 ]
+
+
+def _id(row: Any) -> int:
+    assert row.id is not None
+    return int(row.id)
 
 
 def _walk_to(session: Session, ws_id: int, task_id: int, target: TaskStatus, actor: Actor) -> None:
@@ -100,8 +110,8 @@ def seed_demo(session: Session) -> bool:
             _walk_to(session, ws.id, task.id, column, actor)
     blog = created["Blog post: launching Mission Control"]
     assert blog.id is not None
-    loki = Actor.for_agent(by_name["Loki"].id, "Loki", "seed")
-    jarvis = Actor.for_agent(by_name["Jarvis"].id, "Jarvis", "seed")
+    loki = Actor.for_agent(_id(by_name["Loki"]), "Loki", "seed")
+    jarvis = Actor.for_agent(_id(by_name["Jarvis"]), "Jarvis", "seed")
     first = messages.post_message(
         session=session,
         workspace_id=ws.id,
@@ -114,7 +124,7 @@ def seed_demo(session: Session) -> bool:
         workspace_id=ws.id,
         task_id=blog.id,
         body="On it. @Loki the benchmark numbers need a source link.",
-        actor=Actor.for_agent(by_name["Vision"].id, "Vision", "seed"),
+        actor=Actor.for_agent(_id(by_name["Vision"]), "Vision", "seed"),
         parent_message_id=first.message.id,
     )
     export = created["Build CSV export endpoint"]
@@ -138,13 +148,34 @@ def seed_demo(session: Session) -> bool:
     return True
 
 
+def announce_admin(creds: auth.AdminCredentials) -> None:
+    """Print the first admin's generated password; it is never shown again."""
+    print(
+        "\n".join(
+            [
+                "",
+                "=" * 64,
+                f"  Admin sign-in for workspace '{creds.workspace_slug}' (shown once, keep it):",
+                f"    handle:   {creds.handle}",
+                f"    password: {creds.password}",
+                "=" * 64,
+                "",
+            ]
+        ),
+        flush=True,
+    )
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if not get_settings().seed_demo:
-        return
+    settings = get_settings()
     with session_scope() as session:
-        seeded = seed_demo(session)
-    log.info("seeded the demo workspace" if seeded else "workspace exists; nothing to seed")
+        seeded = seed_demo(session) if settings.seed_demo else False
+        creds = auth.ensure_admin(session=session, workspace_slug=settings.workspace_slug)
+    if settings.seed_demo:
+        log.info("seeded the demo workspace" if seeded else "workspace exists; nothing to seed")
+    if creds is not None:  # printed only after the commit, so it is a password that works
+        announce_admin(creds)
 
 
 if __name__ == "__main__":

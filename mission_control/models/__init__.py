@@ -17,7 +17,7 @@ from mission_control.models.base import (
     utcnow,
 )
 from mission_control.models.document import Document, DocumentVersion
-from mission_control.models.heartbeat import HeartbeatRun
+from mission_control.models.heartbeat import HeartbeatRun, HeartbeatTaskUsage, SchedulerLease
 from mission_control.models.message import Message
 from mission_control.models.notification import Notification
 from mission_control.models.task import Task, TaskAssignee, TaskCreate, TaskDependency, TaskUpdate
@@ -40,10 +40,12 @@ __all__ = [
     "DocumentVersion",
     "DriverType",
     "HeartbeatRun",
+    "HeartbeatTaskUsage",
     "Message",
     "MessageType",
     "Notification",
     "Priority",
+    "SchedulerLease",
     "Task",
     "TaskAssignee",
     "TaskCreate",

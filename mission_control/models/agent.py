@@ -64,6 +64,22 @@ class Agent(AgentBase, table=True):
     last_seen_at: datetime | None = ts_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+    # Heartbeat engine state (written by services/heartbeats.py only).
+    next_heartbeat_at: datetime | None = ts_field()
+    last_heartbeat_at: datetime | None = ts_field()
+    wake_requested_at: datetime | None = ts_field(index=True)
+    wake_force: bool = Field(default=False, sa_column_kwargs={"server_default": sa.text("false")})
+    consecutive_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    missed_heartbeats: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    circuit_state: str = Field(
+        default="closed", max_length=16, sa_column_kwargs={"server_default": "closed"}
+    )
+    circuit_opened_at: datetime | None = ts_field()
+    blocked_reason: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # What the agent has already seen: newest Activity id, WORKING.md version, check time.
+    hb_activity_mark: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    hb_working_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    hb_checked_at: datetime | None = ts_field()
 
 
 class AgentCreate(AgentBase):

@@ -3,7 +3,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from mission_control.models.base import UserRole, created_at_field, enum_field, workspace_fk
+from mission_control.models.base import (
+    UserRole,
+    created_at_field,
+    enum_field,
+    ts_field,
+    workspace_fk,
+)
 
 
 class User(SQLModel, table=True):
@@ -19,4 +25,10 @@ class User(SQLModel, table=True):
     role: UserRole = enum_field(UserRole.operator)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
+    # Sign-in backoff: consecutive failures, and until when sign-in is refused.
+    failed_login_count: int = Field(
+        default=0, nullable=False, sa_column_kwargs={"server_default": "0"}
+    )
+    locked_until: datetime | None = ts_field()
+    last_login_at: datetime | None = ts_field()
     created_at: datetime = created_at_field()

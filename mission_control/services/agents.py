@@ -179,3 +179,22 @@ def list_agents(*, session: Session, workspace_id: int) -> list[Agent]:
     return list(
         session.exec(select(Agent).where(Agent.workspace_id == workspace_id).order_by(Agent.name))
     )
+
+
+def delete_agent(*, session: Session, workspace_id: int, agent_id: int, actor: Actor) -> None:
+    """Remove an agent; its keys, assignments and notifications go with it (history stays)."""
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    before = snapshot(agent)
+    session.delete(agent)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="agent.deleted",
+        target_type="agent",
+        target_id=agent_id,
+        text=f"{actor.name} removed agent {agent.name}",
+        before=before,
+        details={"agent_id": agent_id},
+    )

@@ -162,3 +162,23 @@ def restore_version(
         title=old.title,
         actor=actor,
     )
+
+
+def delete_document(*, session: Session, workspace_id: int, document_id: int, actor: Actor) -> None:
+    """Delete a document and its versions (the audit log keeps that it existed)."""
+    doc = get_in_workspace(session, Document, document_id, workspace_id)
+    before = {"title": doc.title, "version": doc.version, "type": str(doc.type), "task_id": doc.task_id}
+    session.delete(doc)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="document.deleted",
+        target_type="document",
+        target_id=document_id,
+        task_id=doc.task_id,
+        text=f"{actor.name} deleted “{doc.title}”",
+        before=before,
+        details={"document_id": document_id},
+    )

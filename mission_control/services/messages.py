@@ -29,11 +29,11 @@ class PostResult:
 def _check_attachments(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(attachments) > MAX_ATTACHMENTS:
         raise Invalid(f"at most {MAX_ATTACHMENTS} attachments per message")
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     for i, item in enumerate(attachments):
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
             raise Invalid(f"attachment {i + 1} needs a name")
-        cleaned.append({k: item[k] for k in ("name", "url", "size", "mime") if k in item})
+        cleaned.append({str(k): item[k] for k in ("name", "url", "size", "mime") if k in item})
     return cleaned
 
 

@@ -40,8 +40,12 @@ def audit_hash(row: AuditEvent) -> str:
 
 def _last_audit_hash(session: Session, workspace_id: int) -> str:
     # Serialise chain appends per workspace (a no-op on SQLite, whose write units are
-    # already exclusive: see db._sqlite_begin).
-    session.exec(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update()).first()
+    # already exclusive: see db._sqlite_begin). FOR NO KEY UPDATE, not FOR UPDATE: every
+    # insert of a row referencing the workspace holds FOR KEY SHARE on it, which FOR UPDATE
+    # would wait for, so two concurrent writers would deadlock on PostgreSQL.
+    session.exec(
+        select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)
+    ).first()
     last = session.exec(
         select(AuditEvent.hash)
         .where(AuditEvent.workspace_id == workspace_id)

@@ -70,3 +70,9 @@ def create_user(
         after=after,
     )
     return user
+
+
+def list_users(*, session: Session, workspace_id: int) -> list[User]:
+    return list(
+        session.exec(select(User).where(User.workspace_id == workspace_id).order_by(User.handle))  # type: ignore[arg-type]
+    )

@@ -11,7 +11,9 @@ from mission_control.services import agents, users
 
 
 def _create(session, workspace, op_actor, **data):
-    agent = agents.create_agent(session=session, workspace_id=workspace.id, data=data, actor=op_actor)
+    agent = agents.create_agent(
+        session=session, workspace_id=workspace.id, data=data, actor=op_actor
+    )
     session.commit()
     return agent
 
@@ -37,14 +39,19 @@ def test_create_agent(session, workspace, op_actor, events):
     assert agent.session_key == "agent:code-reviewer:friday"
     assert (agent.status, agent.paused, agent.driver_type) == ("idle", False, "external")
     assert [e.type for e in events] == ["agent.created"]
-    assert [a.name for a in agents.list_agents(session=session, workspace_id=workspace.id)] == ["Friday"]
+    assert [a.name for a in agents.list_agents(session=session, workspace_id=workspace.id)] == [
+        "Friday"
+    ]
 
 
 def test_session_keys_stay_unique_across_workspaces(session, workspace, make_workspace, op_actor):
     other = make_workspace("other")
     mine = _create(session, workspace, op_actor, name="Friday", role="dev")
     theirs = agents.create_agent(
-        session=session, workspace_id=other.id, data={"name": "Friday", "role": "dev"}, actor=op_actor
+        session=session,
+        workspace_id=other.id,
+        data={"name": "Friday", "role": "dev"},
+        actor=op_actor,
     )
     session.commit()
     assert mine.session_key == "agent:dev:friday"
@@ -65,19 +72,29 @@ def test_session_keys_stay_unique_across_workspaces(session, workspace, make_wor
     ],
 )
 def test_create_agent_refuses_invalid_fields(session, workspace, op_actor, refused, data, field):
-    err = refused(Invalid, agents.create_agent, workspace_id=workspace.id, data=data, actor=op_actor)
+    err = refused(
+        Invalid, agents.create_agent, workspace_id=workspace.id, data=data, actor=op_actor
+    )
     assert list(err.details["fields"]) == [field]
     assert field in err.message
 
 
 def test_a_heartbeat_of_30_seconds_is_the_minimum(session, workspace, op_actor):
-    assert _create(session, workspace, op_actor, name="Fast", role="dev", heartbeat_interval_s=30).id
+    assert _create(
+        session, workspace, op_actor, name="Fast", role="dev", heartbeat_interval_s=30
+    ).id
 
 
-def test_duplicate_names_are_refused_case_insensitively(session, workspace, op_actor, make_agent, refused):
+def test_duplicate_names_are_refused_case_insensitively(
+    session, workspace, op_actor, make_agent, refused
+):
     make_agent("Friday")
     err = refused(
-        Conflict, agents.create_agent, workspace_id=workspace.id, data={"name": "FRIDAY", "role": "dev"}, actor=op_actor
+        Conflict,
+        agents.create_agent,
+        workspace_id=workspace.id,
+        data={"name": "FRIDAY", "role": "dev"},
+        actor=op_actor,
     )
     assert err.message == (
         "the name 'FRIDAY' is already used by an agent in this workspace; "
@@ -87,7 +104,11 @@ def test_duplicate_names_are_refused_case_insensitively(session, workspace, op_a
 
 def test_an_agent_cannot_take_an_operators_handle(session, workspace, operator, op_actor, refused):
     err = refused(
-        Conflict, agents.create_agent, workspace_id=workspace.id, data={"name": "Ops", "role": "dev"}, actor=op_actor
+        Conflict,
+        agents.create_agent,
+        workspace_id=workspace.id,
+        data={"name": "Ops", "role": "dev"},
+        actor=op_actor,
     )
     assert "already used by an operator" in err.message
 
@@ -95,17 +116,33 @@ def test_an_agent_cannot_take_an_operators_handle(session, workspace, operator, 
 def test_an_operator_cannot_take_an_agents_name(session, workspace, make_agent, op_actor, refused):
     make_agent("Friday")
     err = refused(
-        Conflict, users.create_user, workspace_id=workspace.id, handle="friday", display_name="F", actor=op_actor
+        Conflict,
+        users.create_user,
+        workspace_id=workspace.id,
+        handle="friday",
+        display_name="F",
+        actor=op_actor,
     )
     assert "already an agent's name" in err.message
 
 
 def test_all_is_reserved_for_mentioning_everyone(session, workspace, op_actor, refused):
     err = refused(
-        Invalid, agents.create_agent, workspace_id=workspace.id, data={"name": "All", "role": "dev"}, actor=op_actor
+        Invalid,
+        agents.create_agent,
+        workspace_id=workspace.id,
+        data={"name": "All", "role": "dev"},
+        actor=op_actor,
     )
     assert err.message == "'All' is reserved: @all mentions every agent"
-    refused(Invalid, users.create_user, workspace_id=workspace.id, handle="all", display_name="x", actor=op_actor)
+    refused(
+        Invalid,
+        users.create_user,
+        workspace_id=workspace.id,
+        handle="all",
+        display_name="x",
+        actor=op_actor,
+    )
 
 
 def test_the_same_name_in_another_workspace_is_fine(session, make_workspace, make_agent):
@@ -121,18 +158,26 @@ def test_update_agent(session, workspace, op_actor, make_agent, events):
         session=session,
         workspace_id=workspace.id,
         agent_id=agent.id,
-        data={"description": "Backend work", "capabilities": ["SQL", " sql", "Go"], "heartbeat_interval_s": 120},
+        data={
+            "description": "Backend work",
+            "capabilities": ["SQL", " sql", "Go"],
+            "heartbeat_interval_s": 120,
+        },
         actor=op_actor,
     )
     session.commit()
     agent = _fresh(session, agent.id)
     assert (agent.description, agent.capabilities, agent.heartbeat_interval_s) == (
-        "Backend work", ["sql", "go"], 120
+        "Backend work",
+        ["sql", "go"],
+        120,
     )
     audit = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-    assert (audit.action, audit.before["heartbeat_interval_s"], audit.after["heartbeat_interval_s"]) == (
-        "agent.updated", 900, 120
-    )
+    assert (
+        audit.action,
+        audit.before["heartbeat_interval_s"],
+        audit.after["heartbeat_interval_s"],
+    ) == ("agent.updated", 900, 120)
     assert [e.type for e in events] == ["agent.updated"]
 
 
@@ -144,32 +189,50 @@ def test_update_agent(session, workspace, op_actor, make_agent, events):
         ({"role": ""}, "role"),
     ],
 )
-def test_update_agent_refuses_invalid_fields(session, workspace, op_actor, make_agent, refused, data, field):
+def test_update_agent_refuses_invalid_fields(
+    session, workspace, op_actor, make_agent, refused, data, field
+):
     agent = make_agent("Friday")
     err = refused(
-        Invalid, agents.update_agent, workspace_id=workspace.id, agent_id=agent.id, data=data, actor=op_actor
+        Invalid,
+        agents.update_agent,
+        workspace_id=workspace.id,
+        agent_id=agent.id,
+        data=data,
+        actor=op_actor,
     )
     assert list(err.details["fields"]) == [field]
     assert _fresh(session, agent.id).heartbeat_interval_s == 900
 
 
-def test_update_agent_of_another_workspace_is_not_found(session, make_workspace, op_actor, make_agent, refused):
+def test_update_agent_of_another_workspace_is_not_found(
+    session, make_workspace, op_actor, make_agent, refused
+):
     other = make_workspace("other")
     agent = make_agent("Friday")
     refused(
-        NotFound, agents.update_agent, workspace_id=other.id, agent_id=agent.id, data={"role": "x"}, actor=op_actor
+        NotFound,
+        agents.update_agent,
+        workspace_id=other.id,
+        agent_id=agent.id,
+        data={"role": "x"},
+        actor=op_actor,
     )
 
 
 def test_pause_and_resume(session, workspace, op_actor, make_agent, events):
     agent = make_agent("Friday")
     events.clear()
-    agents.set_paused(session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor)
+    agents.set_paused(
+        session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor
+    )
     session.commit()
     agent = _fresh(session, agent.id)
     assert (agent.paused, agent.status) == (True, AgentStatus.offline)
 
-    agents.set_paused(session=session, workspace_id=workspace.id, agent_id=agent.id, paused=False, actor=op_actor)
+    agents.set_paused(
+        session=session, workspace_id=workspace.id, agent_id=agent.id, paused=False, actor=op_actor
+    )
     session.commit()
     agent = _fresh(session, agent.id)
     assert (agent.paused, agent.status) == (False, AgentStatus.idle)
@@ -178,18 +241,31 @@ def test_pause_and_resume(session, workspace, op_actor, make_agent, events):
 
 def test_pausing_a_paused_agent_records_nothing(session, workspace, op_actor, make_agent, events):
     agent = make_agent("Friday")
-    agents.set_paused(session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor)
+    agents.set_paused(
+        session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor
+    )
     session.commit()
     audits = len(session.exec(select(AuditEvent)).all())
     events.clear()
-    agents.set_paused(session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor)
+    agents.set_paused(
+        session=session, workspace_id=workspace.id, agent_id=agent.id, paused=True, actor=op_actor
+    )
     session.commit()
     assert len(session.exec(select(AuditEvent)).all()) == audits
     assert events == []
 
 
-def test_pausing_an_agent_of_another_workspace_is_not_found(session, make_workspace, op_actor, make_agent, refused):
+def test_pausing_an_agent_of_another_workspace_is_not_found(
+    session, make_workspace, op_actor, make_agent, refused
+):
     other = make_workspace("other")
     agent = make_agent("Friday")
-    refused(NotFound, agents.set_paused, workspace_id=other.id, agent_id=agent.id, paused=True, actor=op_actor)
+    refused(
+        NotFound,
+        agents.set_paused,
+        workspace_id=other.id,
+        agent_id=agent.id,
+        paused=True,
+        actor=op_actor,
+    )
     assert _fresh(session, agent.id).paused is False

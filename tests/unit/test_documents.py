@@ -13,7 +13,11 @@ from mission_control.services import documents
 @pytest.fixture
 def doc(session, workspace, op_actor):
     d = documents.create_document(
-        session=session, workspace_id=workspace.id, title="Launch post", content="v1 text", actor=op_actor
+        session=session,
+        workspace_id=workspace.id,
+        title="Launch post",
+        content="v1 text",
+        actor=op_actor,
     )
     session.commit()
     return d
@@ -24,7 +28,11 @@ def save(session, workspace, actor_for, operator):
     def do(document_id, content, **kw):
         kw.setdefault("actor", actor_for(operator))
         d = documents.update_document(
-            session=session, workspace_id=workspace.id, document_id=document_id, content=content, **kw
+            session=session,
+            workspace_id=workspace.id,
+            document_id=document_id,
+            content=content,
+            **kw,
         )
         session.commit()
         return d
@@ -36,7 +44,9 @@ def _history(session, workspace_id, document_id):
     session.expire_all()
     return [
         (v.version, v.title, v.content)
-        for v in documents.versions(session=session, workspace_id=workspace_id, document_id=document_id)
+        for v in documents.versions(
+            session=session, workspace_id=workspace_id, document_id=document_id
+        )
     ]
 
 
@@ -54,19 +64,32 @@ def test_create_document_is_version_1(session, workspace, make_task, op_actor, e
     )
     session.commit()
     assert (d.title, d.version, d.type, d.task_id, d.created_by_user_id) == (
-        "Launch post", 1, "research", task.id, op_actor.id
+        "Launch post",
+        1,
+        "research",
+        task.id,
+        op_actor.id,
     )
     assert _history(session, workspace.id, d.id) == [(1, "Launch post", "# Hello")]
     assert [e.type for e in events] == ["document.created"]
 
 
 def test_create_document_refuses_bad_input(session, workspace, op_actor, refused):
-    err = refused(Invalid, documents.create_document, workspace_id=workspace.id, title="  ", actor=op_actor)
+    err = refused(
+        Invalid, documents.create_document, workspace_id=workspace.id, title="  ", actor=op_actor
+    )
     assert err.details == {"fields": {"title": "required"}}
     err = refused(
-        Invalid, documents.create_document, workspace_id=workspace.id, title="x", type="memo", actor=op_actor
+        Invalid,
+        documents.create_document,
+        workspace_id=workspace.id,
+        title="x",
+        type="memo",
+        actor=op_actor,
     )
-    assert err.message == "'memo' is not a document type; use one of: deliverable, research, protocol"
+    assert (
+        err.message == "'memo' is not a document type; use one of: deliverable, research, protocol"
+    )
 
 
 def test_create_document_on_a_task_of_another_workspace_is_not_found(
@@ -84,7 +107,9 @@ def test_create_document_on_a_task_of_another_workspace_is_not_found(
     )
 
 
-def test_update_makes_version_2_and_keeps_version_1(session, workspace, doc, operator, save, events):
+def test_update_makes_version_2_and_keeps_version_1(
+    session, workspace, doc, operator, save, events
+):
     events.clear()
     saved = save(doc.id, "v2 text", base_version=1)
     assert (saved.version, saved.content) == (2, "v2 text")
@@ -126,7 +151,9 @@ def test_a_stale_update_is_refused_with_conflict(session, workspace, doc, save, 
     assert session.get(Document, doc.id).content == "someone else's edit"
 
 
-def test_restore_version_1_makes_version_3_with_its_content(session, workspace, doc, save, op_actor):
+def test_restore_version_1_makes_version_3_with_its_content(
+    session, workspace, doc, save, op_actor
+):
     save(doc.id, "v2 text", title="Launch post (final)")
     restored = documents.restore_version(
         session=session, workspace_id=workspace.id, document_id=doc.id, version=1, actor=op_actor
@@ -142,12 +169,19 @@ def test_restore_version_1_makes_version_3_with_its_content(session, workspace, 
 
 def test_restore_an_unknown_version_is_not_found(session, workspace, doc, op_actor, refused):
     err = refused(
-        NotFound, documents.restore_version, workspace_id=workspace.id, document_id=doc.id, version=7, actor=op_actor
+        NotFound,
+        documents.restore_version,
+        workspace_id=workspace.id,
+        document_id=doc.id,
+        version=7,
+        actor=op_actor,
     )
     assert err.message == f"document {doc.id} has no version 7 (latest is 1)"
 
 
-def test_documents_of_another_workspace_are_not_found(session, make_workspace, doc, op_actor, refused):
+def test_documents_of_another_workspace_are_not_found(
+    session, make_workspace, doc, op_actor, refused
+):
     other = make_workspace("other")
     refused(
         NotFound,

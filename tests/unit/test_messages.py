@@ -24,7 +24,12 @@ def task(make_task):
 def post(session, workspace, task):
     def do(body, actor, **kw):
         result = messages.post_message(
-            session=session, workspace_id=workspace.id, task_id=kw.pop("task_id", task.id), body=body, actor=actor, **kw
+            session=session,
+            workspace_id=workspace.id,
+            task_id=kw.pop("task_id", task.id),
+            body=body,
+            actor=actor,
+            **kw,
         )
         session.commit()
         return result
@@ -36,7 +41,9 @@ def _notes(session):
     return session.exec(select(Notification).order_by(Notification.id)).all()
 
 
-def test_post_a_message_shows_in_the_thread_and_the_feed(session, workspace, task, op_actor, post, events):
+def test_post_a_message_shows_in_the_thread_and_the_feed(
+    session, workspace, task, op_actor, post, events
+):
     events.clear()
     result = post("  Looks good, shipping tomorrow.  ", op_actor)
     assert result.message.body == "Looks good, shipping tomorrow."
@@ -102,25 +109,45 @@ def test_posting_on_a_task_of_another_workspace_is_not_found(
     other = make_workspace("other")
     their_task = make_task("Theirs", workspace_id=other.id)
     refused(
-        NotFound, messages.post_message, workspace_id=workspace.id, task_id=their_task.id, body="hi", actor=op_actor
+        NotFound,
+        messages.post_message,
+        workspace_id=workspace.id,
+        task_id=their_task.id,
+        body="hi",
+        actor=op_actor,
     )
 
 
 @pytest.mark.parametrize("body", ["", "   \n\t "])
 def test_an_empty_message_is_refused(session, workspace, task, op_actor, refused, body):
-    err = refused(Invalid, messages.post_message, workspace_id=workspace.id, task_id=task.id, body=body, actor=op_actor)
+    err = refused(
+        Invalid,
+        messages.post_message,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        body=body,
+        actor=op_actor,
+    )
     assert err.message == "a message cannot be empty"
     assert err.details == {"fields": {"body": "required"}}
 
 
 def test_an_unknown_message_type_is_refused(session, workspace, task, op_actor, refused):
     err = refused(
-        Invalid, messages.post_message, workspace_id=workspace.id, task_id=task.id, body="hi", type="rant", actor=op_actor
+        Invalid,
+        messages.post_message,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        body="hi",
+        type="rant",
+        actor=op_actor,
     )
     assert err.message.startswith("'rant' is not a message type")
 
 
-def test_mentioning_an_agent_and_an_operator_notifies_both(session, task, squad, operator, make_user, actor_for, post, events):
+def test_mentioning_an_agent_and_an_operator_notifies_both(
+    session, task, squad, operator, make_user, actor_for, post, events
+):
     lead = make_user("lead")
     events.clear()
     result = post("@friday please stream rows. @ops FYI", actor_for(lead))
@@ -132,7 +159,9 @@ def test_mentioning_an_agent_and_an_operator_notifies_both(session, task, squad,
         ("mention", None, operator.id),
     ]
     assert all(n.message_id == result.message.id and n.task_id == task.id for n in notes)
-    assert notes[0].text == f"lead mentioned you on #{task.id}: @friday please stream rows. @ops FYI"
+    assert (
+        notes[0].text == f"lead mentioned you on #{task.id}: @friday please stream rows. @ops FYI"
+    )
     assert [e.type for e in events].count("notification.created") == 2
 
 
@@ -153,7 +182,9 @@ def test_at_all_notifies_every_agent_but_the_author(session, squad, actor_for, p
     )
 
 
-def test_nobody_is_notified_of_their_own_mention(session, squad, operator, op_actor, actor_for, post):
+def test_nobody_is_notified_of_their_own_mention(
+    session, squad, operator, op_actor, actor_for, post
+):
     assert post("note to self @Loki", actor_for(squad["Loki"])).notified == []
     assert post("note to self @ops", op_actor).notified == []
     assert _notes(session) == []
@@ -172,10 +203,16 @@ def test_email_addresses_are_not_mentions(session, squad, op_actor, post):
 
 
 def test_find_names():
-    assert mentions.find_names("hi @Friday, @loki. cc a@b.com @friday (@Vision)") == ["Friday", "loki", "Vision"]
+    assert mentions.find_names("hi @Friday, @loki. cc a@b.com @friday (@Vision)") == [
+        "Friday",
+        "loki",
+        "Vision",
+    ]
 
 
-def test_no_mentions_when_the_message_is_refused(session, workspace, task, squad, op_actor, refused):
+def test_no_mentions_when_the_message_is_refused(
+    session, workspace, task, squad, op_actor, refused
+):
     refused(
         Invalid,
         messages.post_message,

@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from mission_control.errors import Invalid, NotFound
-from mission_control.models import Activity, AuditEvent, Notification, Task, TaskAssignee, TaskStatus
+from mission_control.models import (
+    Activity,
+    AuditEvent,
+    Notification,
+    Task,
+    TaskAssignee,
+    TaskStatus,
+)
 from mission_control.services import task_flow, tasks
 
 
@@ -43,19 +50,27 @@ def test_create_task_lands_at_the_end_of_the_inbox(session, workspace, op_actor,
 
 
 def test_create_task_refuses_an_empty_title(session, workspace, op_actor, refused):
-    err = refused(Invalid, tasks.create_task, workspace_id=workspace.id, data={"title": ""}, actor=op_actor)
+    err = refused(
+        Invalid, tasks.create_task, workspace_id=workspace.id, data={"title": ""}, actor=op_actor
+    )
     assert "title" in err.details["fields"]
 
 
 def test_create_task_refuses_a_blank_title(session, workspace, op_actor, refused):
-    err = refused(Invalid, tasks.create_task, workspace_id=workspace.id, data={"title": "   "}, actor=op_actor)
+    err = refused(
+        Invalid, tasks.create_task, workspace_id=workspace.id, data={"title": "   "}, actor=op_actor
+    )
     assert err.message == "a task needs a title"
     assert err.details == {"fields": {"title": "required"}}
 
 
 def test_create_task_refuses_a_title_over_200_characters(session, workspace, op_actor, refused):
     err = refused(
-        Invalid, tasks.create_task, workspace_id=workspace.id, data={"title": "x" * 201}, actor=op_actor
+        Invalid,
+        tasks.create_task,
+        workspace_id=workspace.id,
+        data={"title": "x" * 201},
+        actor=op_actor,
     )
     assert "at most 200 characters" in err.details["fields"]["title"]
     assert "title" in err.message
@@ -85,7 +100,9 @@ def test_create_task_refuses_a_due_date_without_timezone(session, workspace, op_
     assert _fresh(session, task.id).due_at == datetime(2030, 1, 31, 17, tzinfo=UTC)
 
 
-def test_create_task_with_assignees_and_dependencies(session, workspace, op_actor, make_agent, make_task):
+def test_create_task_with_assignees_and_dependencies(
+    session, workspace, op_actor, make_agent, make_task
+):
     friday = make_agent("Friday")
     before = make_task("Design the API")
     task = tasks.create_task(
@@ -103,7 +120,9 @@ def test_create_task_with_assignees_and_dependencies(session, workspace, op_acto
 # --------------------------------------------------------------------------- update
 
 
-def test_update_task_changes_fields_and_audits_before_after(session, workspace, op_actor, make_task):
+def test_update_task_changes_fields_and_audits_before_after(
+    session, workspace, op_actor, make_task
+):
     task = make_task("Old title")
     tasks.update_task(
         session=session,
@@ -124,7 +143,12 @@ def test_update_task_changes_fields_and_audits_before_after(session, workspace, 
 def test_update_task_refuses_a_blank_title(session, workspace, op_actor, make_task, refused):
     task = make_task("Keep me")
     err = refused(
-        Invalid, tasks.update_task, workspace_id=workspace.id, task_id=task.id, data={"title": "  "}, actor=op_actor
+        Invalid,
+        tasks.update_task,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        data={"title": "  "},
+        actor=op_actor,
     )
     assert err.details == {"fields": {"title": "required"}}
     assert _fresh(session, task.id).title == "Keep me"
@@ -187,12 +211,20 @@ def test_assign_moves_an_inbox_task_to_assigned_and_notifies_the_agent(
     friday = make_agent("Friday")
     task = make_task("Build export")
     events.clear()
-    tasks.assign(session=session, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor)
+    tasks.assign(
+        session=session,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
+    )
     session.commit()
 
     assert _fresh(session, task.id).status == TaskStatus.assigned
     notes = session.exec(select(Notification)).all()
-    assert [(n.kind, n.recipient_agent_id, n.task_id) for n in notes] == [("assignment", friday.id, task.id)]
+    assert [(n.kind, n.recipient_agent_id, n.task_id) for n in notes] == [
+        ("assignment", friday.id, task.id)
+    ]
     assert notes[0].text == f"ops assigned you to #{task.id} “Build export”"
     assert [e.type for e in events] == ["task.assigned", "notification.created", "task.moved"]
 
@@ -200,7 +232,13 @@ def test_assign_moves_an_inbox_task_to_assigned_and_notifies_the_agent(
 def test_assign_twice_keeps_one_assignment(session, workspace, op_actor, make_agent, make_task):
     friday = make_agent("Friday")
     task = make_task("Build export", assignee_ids=[friday.id])
-    tasks.assign(session=session, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor)
+    tasks.assign(
+        session=session,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
+    )
     session.commit()
     assert tasks.assignee_ids(session, task.id) == [friday.id]
     assert len(session.exec(select(Notification)).all()) == 1
@@ -213,7 +251,12 @@ def test_assign_an_agent_of_another_workspace_is_refused(
     stranger = make_agent("Stranger", workspace_id=other.id)
     task = make_task("Build export")
     err = refused(
-        NotFound, tasks.assign, workspace_id=workspace.id, task_id=task.id, agent_id=stranger.id, actor=op_actor
+        NotFound,
+        tasks.assign,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=stranger.id,
+        actor=op_actor,
     )
     assert err.message == f"agent {stranger.id} does not exist"
     assert _fresh(session, task.id).status == TaskStatus.inbox
@@ -224,16 +267,30 @@ def test_unassigning_the_last_assignee_sends_an_assigned_task_back_to_the_inbox(
 ):
     friday = make_agent("Friday")
     task = make_task("Build export", assignee_ids=[friday.id])
-    tasks.unassign(session=session, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor)
+    tasks.unassign(
+        session=session,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
+    )
     session.commit()
     assert _fresh(session, task.id).status == TaskStatus.inbox
     assert tasks.assignee_ids(session, task.id) == []
 
 
-def test_unassigning_one_of_two_keeps_the_task_assigned(session, workspace, op_actor, make_agent, make_task):
+def test_unassigning_one_of_two_keeps_the_task_assigned(
+    session, workspace, op_actor, make_agent, make_task
+):
     friday, vision = make_agent("Friday"), make_agent("Vision")
     task = make_task("Build export", assignee_ids=[friday.id, vision.id])
-    tasks.unassign(session=session, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor)
+    tasks.unassign(
+        session=session,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
+    )
     session.commit()
     assert _fresh(session, task.id).status == TaskStatus.assigned
     assert tasks.assignee_ids(session, task.id) == [vision.id]
@@ -245,10 +302,19 @@ def test_unassigning_the_last_assignee_of_a_task_in_progress_is_refused(
     friday = make_agent("Friday")
     task = make_task("Build export", assignee_ids=[friday.id])
     task_flow.move_task(
-        session=session, workspace_id=workspace.id, task_id=task.id, to="in_progress", actor=op_actor
+        session=session,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        to="in_progress",
+        actor=op_actor,
     )
     err = refused(
-        Invalid, tasks.unassign, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor
+        Invalid,
+        tasks.unassign,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
     )
     assert err.message == (
         f"task {task.id} is in progress: assign someone else before removing Friday, or move it back first"
@@ -257,11 +323,18 @@ def test_unassigning_the_last_assignee_of_a_task_in_progress_is_refused(
     assert _fresh(session, task.id).status == TaskStatus.in_progress
 
 
-def test_unassigning_someone_not_assigned_is_refused(session, workspace, op_actor, make_agent, make_task, refused):
+def test_unassigning_someone_not_assigned_is_refused(
+    session, workspace, op_actor, make_agent, make_task, refused
+):
     friday = make_agent("Friday")
     task = make_task("Build export")
     err = refused(
-        Invalid, tasks.unassign, workspace_id=workspace.id, task_id=task.id, agent_id=friday.id, actor=op_actor
+        Invalid,
+        tasks.unassign,
+        workspace_id=workspace.id,
+        task_id=task.id,
+        agent_id=friday.id,
+        actor=op_actor,
     )
     assert err.message == f"Friday is not assigned to task {task.id}"
 
@@ -287,18 +360,27 @@ def test_delete_task_removes_it_with_its_subtasks_and_assignments(
     assert session.exec(select(TaskAssignee)).all() == []
     audit = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (audit.action, audit.target_id, audit.before["title"], audit.after) == (
-        "task.deleted", parent_id, "Launch", None
+        "task.deleted",
+        parent_id,
+        "Launch",
+        None,
     )
     assert [e.type for e in events] == ["task.deleted"]
 
 
-def test_delete_task_of_another_workspace_is_not_found(session, workspace, make_workspace, op_actor, make_task, refused):
+def test_delete_task_of_another_workspace_is_not_found(
+    session, workspace, make_workspace, op_actor, make_task, refused
+):
     other = make_workspace("other")
     foreign = make_task("Theirs", workspace_id=other.id)
-    refused(NotFound, tasks.delete_task, workspace_id=workspace.id, task_id=foreign.id, actor=op_actor)
+    refused(
+        NotFound, tasks.delete_task, workspace_id=workspace.id, task_id=foreign.id, actor=op_actor
+    )
     assert _fresh(session, foreign.id) is not None
 
 
 def test_delete_unknown_task_is_not_found(session, workspace, op_actor, refused):
-    err = refused(NotFound, tasks.delete_task, workspace_id=workspace.id, task_id=999, actor=op_actor)
+    err = refused(
+        NotFound, tasks.delete_task, workspace_id=workspace.id, task_id=999, actor=op_actor
+    )
     assert err.message == "task 999 does not exist"

@@ -1,0 +1,56 @@
+"""The agent API: a FastAPI app with every route under /api/v1.
+
+Reflex mounts itself under this app (`rx.App(api_transformer=create_api())`), so anything not
+matched here falls through to the UI. Error bodies, limits and auth are documented in
+`errors.py`, `limits.py` and `deps.py`; the OpenAPI spec is at /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from mission_control.api import errors
+from mission_control.api.limits import BodySizeLimit, RateLimiter
+from mission_control.api.routers import (
+    account,
+    agents,
+    documents,
+    feed,
+    keys,
+    messages,
+    system,
+    tasks,
+    ws,
+)
+from mission_control.config import Settings, get_settings
+
+PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The agent-facing API of Mission Control. Authenticate with `Authorization: Bearer <key>`:
+an agent key (`mca_…`, issued by an admin) or an operator's personal token (`mco_…`, from
+`POST /api/v1/auth/tokens`). Everything is scoped to the key's workspace.
+
+Errors always look like `{"error": {"code", "message", "details"}}`. Lists are paginated:
+pass the returned `next_cursor` as `cursor`.
+"""
+
+
+def create_api(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Mission Control API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.limiter = RateLimiter(
+        settings.api_rate_limit, settings.api_auth_failure_limit, settings.api_rate_limit_storage
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
+    errors.install(app)
+    for module in (system, account, agents, keys, tasks, messages, documents, feed, ws):
+        app.include_router(module.router, prefix=PREFIX)
+    return app

@@ -1,0 +1,127 @@
+"""The one place domain errors become HTTP responses, all shaped
+
+    {"error": {"code": "not_found", "message": "task 12 does not exist", "details": {}}}
+
+NotFound 404 · Conflict 409 · Forbidden 403 · Unauthenticated 401 · RateLimited 429
+(+ Retry-After) · Invalid and request validation 422 (details.fields: field → message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mission_control.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    MissionControlError,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+
+STATUS: list[tuple[type[MissionControlError], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthenticated, 401),
+    (RateLimited, 429),
+    (Invalid, 422),
+]
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. not_found, invalid.")
+    message: str = Field(description="What was refused and why, for a person to act on.")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="Extra data, e.g. `fields` (field → message)."
+    )
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _doc(text: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": text}
+
+
+# Documented error responses, merged into every route's OpenAPI entry.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _doc("Missing, unknown or revoked key."),
+    403: _doc("The caller's role (or identity) does not allow this."),
+    404: _doc("No such object in the caller's workspace."),
+    413: _doc("Request body larger than the limit."),
+    422: _doc("Invalid input; `details.fields` maps each field to its problem."),
+    429: _doc("Rate limited; retry after the `Retry-After` seconds."),
+}
+CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: _doc("Conflicts with current state.")}
+
+
+def status_for(exc: MissionControlError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MissionControlError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:] or parts
+    return ".".join(parts) or "input"
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        fields.setdefault(_field_name(err.get("loc", ())), str(err.get("msg", "invalid")))
+    summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return error_response(422, "invalid", f"invalid input — {summary}", {"fields": fields})
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(MissionControlError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,111 @@
+"""Request limits: per-key rate limiting (the `limits` library) and a request body cap."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mission_control.api.errors import error_response
+from mission_control.errors import RateLimited
+
+
+class RateLimiter:
+    """Moving-window limits: one for each key, one for refused credentials per client address."""
+
+    def __init__(self, per_key: str, auth_failures: str, storage_uri: str = "memory://") -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.per_key: RateLimitItem = parse(per_key)
+        self.auth_failures: RateLimitItem = parse(auth_failures)
+
+    def _retry_after(self, item: RateLimitItem, *ids: str) -> int:
+        reset = self._limiter.get_window_stats(item, *ids).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+    def hit_key(self, key_id: int) -> None:
+        """Count one request for a key; RateLimited (429) once over the limit."""
+        if not self._limiter.hit(self.per_key, "key", str(key_id)):
+            wait = self._retry_after(self.per_key, "key", str(key_id))
+            raise RateLimited(
+                f"this key is over its limit of {self.per_key}; retry in {wait} s",
+                retry_after=wait,
+            )
+
+    def check_client(self, client: str) -> None:
+        """Refuse a client address that has had too many refused credentials recently."""
+        if not self._limiter.test(self.auth_failures, "authfail", client):
+            wait = self._retry_after(self.auth_failures, "authfail", client)
+            raise RateLimited(
+                f"too many refused credentials from this address; retry in {wait} s",
+                retry_after=wait,
+            )
+
+    def record_failure(self, client: str) -> None:
+        self._limiter.hit(self.auth_failures, "authfail", client)
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse request bodies over `max_bytes` under `prefix` with 413."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, prefix: str = "/api/") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        too_big = error_response(
+            413,
+            "payload_too_large",
+            f"request body is larger than the {self.max_bytes} byte limit",
+            {"limit_bytes": self.max_bytes},
+        )
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await too_big(scope, receive, send)
+                    return
+        # Read the body here (bounded), then replay it: chunked uploads are capped as well.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                chunks = []
+                await self.app(scope, _replay([message]), send)
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                await too_big(scope, receive, send)
+                return
+            chunks.append(body)
+            more = message.get("more_body", False)
+        replay: list[Message] = [
+            {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        ]
+        await self.app(scope, _replay(replay, receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if queue:
+            return queue.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -1,0 +1,220 @@
+"""WebSocket gateway: live feed and per-agent wake-ups, mentions and assignments.
+
+    /api/v1/ws/activities          every feed line of the key's workspace
+    /api/v1/ws/agents/{agent_id}   that agent's notifications (its own key only) + wake-ups
+
+Authenticate with `Authorization: Bearer <key>` on the handshake (or `?key=` where headers
+cannot be set). Each frame is JSON `{"id", "type", "data"}`; `id` is the event id. To resume
+after a reconnect, pass the last id you saw as `?after=<id>`: everything newer is replayed in
+order, then the stream goes live. Without `after` the stream starts from now. Wake-ups
+(`type: "wake"`, id null) are live only. Refusals close the socket with 4401 (key), 4403
+(not yours), 4404 (not in your workspace) or 4429 (rate limited).
+
+New rows are noticed through the in-process event bus at once and, for changes made by other
+processes, by polling the database every `ws_poll_s` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from mission_control.api.schemas import ActivityOut, NotificationOut
+from mission_control.db import read_session
+from mission_control.errors import Forbidden, MissionControlError, NotFound, RateLimited
+from mission_control.events import Event, bus
+from mission_control.models import Agent
+from mission_control.services import api_keys, queries
+from mission_control.services.authz import Principal, require_self_agent
+from mission_control.services.common import get_in_workspace
+
+router = APIRouter(prefix="/ws", tags=["websocket"])
+
+POLL_S = 1.0
+RECHECK_KEY_S = 30.0
+BATCH = 200
+_CLOSE = {Forbidden: 4403, NotFound: 4404, RateLimited: 4429}
+
+
+def _close_code(exc: MissionControlError) -> int:
+    for cls, code in _CLOSE.items():
+        if isinstance(exc, cls):
+            return code
+    return 4401
+
+
+def _token(ws: WebSocket) -> str:
+    header = ws.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return ws.query_params.get("key", "")
+
+
+def _authenticate(ws: WebSocket) -> Principal:
+    with read_session() as session:
+        principal, _ = api_keys.authenticate(session=session, token=_token(ws))
+    assert principal.key_id is not None
+    ws.app.state.limiter.hit_key(principal.key_id)
+    return principal
+
+
+def _after(ws: WebSocket) -> int | None:
+    raw = ws.query_params.get("after") or ws.headers.get("last-event-id")
+    return int(raw) if raw and raw.isdigit() else None
+
+
+async def _stream(
+    ws: WebSocket,
+    principal: Principal,
+    start: int,
+    fetch: Callable[[int], list[dict[str, Any]]],
+    wants: Callable[[Event], str | None],
+) -> None:
+    """Send rows newer than `start` forever; `wants(event)` says "rows", "wake" or None."""
+    loop = asyncio.get_running_loop()
+    nudge = asyncio.Event()
+    wakes: list[dict[str, Any]] = []
+
+    def on_event(event: Event) -> None:  # runs on the writer's thread
+        if event.workspace_id != principal.workspace_id:
+            return
+        kind = wants(event)
+        if kind == "wake":
+            frame = {"id": None, "type": "wake", "data": dict(event.payload)}
+
+            def queue_wake() -> None:
+                wakes.append(frame)
+                nudge.set()
+
+            loop.call_soon_threadsafe(queue_wake)
+        elif kind == "rows":
+            loop.call_soon_threadsafe(nudge.set)
+
+    async def read_until_closed() -> None:
+        try:
+            while True:
+                await ws.receive_text()  # clients may send pings; nothing else is expected
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+
+    unsubscribe = bus.subscribe(on_event)
+    reader = asyncio.create_task(read_until_closed())
+    last, checked = start, time.monotonic()
+    try:
+        while not reader.done():
+            while wakes:
+                await ws.send_json(wakes.pop(0))
+            frames = await run_in_threadpool(fetch, last)
+            for frame in frames:
+                await ws.send_json(frame)
+                last = frame["id"]
+            if len(frames) == BATCH:
+                continue
+            if time.monotonic() - checked > RECHECK_KEY_S:  # a revoked key stops streaming
+                await run_in_threadpool(_authenticate, ws)
+                checked = time.monotonic()
+            nudge.clear()
+            waiter = asyncio.create_task(nudge.wait())
+            await asyncio.wait(
+                {waiter, reader}, timeout=POLL_S, return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+    except MissionControlError as exc:
+        await ws.close(code=_close_code(exc), reason=exc.message[:120])
+    except WebSocketDisconnect:
+        pass
+    finally:
+        unsubscribe()
+        reader.cancel()
+
+
+def _latest(workspace_id: int, agent_id: int | None) -> int:
+    with read_session() as session:
+        return queries.latest_ids(session=session, workspace_id=workspace_id, agent_id=agent_id)
+
+
+async def _open(
+    ws: WebSocket, check: Callable[[Principal], None] | None = None
+) -> Principal | None:
+    await ws.accept()
+    try:
+        principal = await run_in_threadpool(_authenticate, ws)
+        if check is not None:
+            await run_in_threadpool(check, principal)
+    except MissionControlError as exc:
+        await ws.close(code=_close_code(exc), reason=exc.message[:120])
+        return None
+    return principal
+
+
+@router.websocket("/activities")
+async def activities(ws: WebSocket) -> None:
+    principal = await _open(ws)
+    if principal is None:
+        return
+    ws_id = principal.workspace_id
+
+    def fetch(after: int) -> list[dict[str, Any]]:
+        with read_session() as session:
+            rows = queries.activities_after(
+                session=session, workspace_id=ws_id, after=after, limit=BATCH
+            )
+            return [
+                {
+                    "id": a.id,
+                    "type": "activity",
+                    "data": ActivityOut.model_validate(a).model_dump(mode="json"),
+                }
+                for a in rows
+            ]
+
+    start = _after(ws)
+    if start is None:
+        start = await run_in_threadpool(_latest, ws_id, None)
+    await _stream(
+        ws, principal, start, fetch, lambda e: "rows" if e.payload.get("activity_id") else None
+    )
+
+
+@router.websocket("/agents/{agent_id}")
+async def agent_stream(ws: WebSocket, agent_id: int) -> None:
+    def check(principal: Principal) -> None:
+        with read_session() as session:
+            get_in_workspace(session, Agent, agent_id, principal.workspace_id)
+        require_self_agent(principal, agent_id)
+
+    principal = await _open(ws, check)
+    if principal is None:
+        return
+    ws_id = principal.workspace_id
+
+    def fetch(after: int) -> list[dict[str, Any]]:
+        with read_session() as session:
+            rows = queries.notifications_after(
+                session=session, workspace_id=ws_id, agent_id=agent_id, after=after, limit=BATCH
+            )
+            return [
+                {
+                    "id": n.id,
+                    "type": n.kind,
+                    "data": NotificationOut.model_validate(n).model_dump(mode="json"),
+                }
+                for n in rows
+            ]
+
+    def wants(event: Event) -> str | None:
+        if event.payload.get("agent_id") != agent_id:
+            return None
+        if event.type == "agent.wake_requested":
+            return "wake"
+        return "rows" if event.type == "notification.created" else None
+
+    start = _after(ws)
+    if start is None:
+        start = await run_in_threadpool(_latest, ws_id, agent_id)
+    await _stream(ws, principal, start, fetch, wants)

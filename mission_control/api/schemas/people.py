@@ -1,0 +1,138 @@
+"""Bodies for agents, keys and operators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mission_control.api.schemas.base import In, Out
+from mission_control.models import (
+    AgentStatus,
+    DriverType,
+    UserRole,
+)
+
+# --------------------------------------------------------------------------- agents
+
+
+class AgentOut(Out):
+    id: int
+    name: str
+    role: str
+    description: str
+    status: AgentStatus
+    paused: bool
+    capabilities: list[str]
+    heartbeat_interval_s: int
+    driver_type: DriverType
+    session_key: str
+    last_seen_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgentIn(In):
+    name: str = Field(
+        min_length=1, max_length=40, description="Unique in the workspace; used in @mentions."
+    )
+    role: str = Field(min_length=1, max_length=40)
+    description: str = Field(default="", max_length=2000)
+    heartbeat_interval_s: int = Field(default=900, ge=30, le=86400)
+    driver_type: DriverType = DriverType.external
+    capabilities: list[str] = Field(default_factory=list, max_length=50)
+    driver_config: dict[str, Any] = Field(default_factory=dict)
+
+
+class AgentPatch(In):
+    role: str | None = Field(default=None, min_length=1, max_length=40)
+    description: str | None = Field(default=None, max_length=2000)
+    heartbeat_interval_s: int | None = Field(default=None, ge=30, le=86400)
+    driver_type: DriverType | None = None
+    capabilities: list[str] | None = Field(default=None, max_length=50)
+    driver_config: dict[str, Any] | None = None
+    paused: bool | None = None
+
+
+class CheckIn(In):
+    status: AgentStatus | None = Field(default=None, description="idle, active or blocked.")
+    note: str = Field(default="", max_length=200)
+
+
+class CheckInOut(Out):
+    agent: AgentOut
+    unread_notifications: int
+
+
+# --------------------------------------------------------------------------- keys & people
+
+
+class KeyOut(Out):
+    id: int
+    name: str
+    prefix: str
+    agent_id: int | None
+    user_id: int | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyOut):
+    token: str = Field(description="The secret. Shown only now: store it, it cannot be read again.")
+
+
+class KeyCreate(In):
+    name: str = Field(default="", max_length=80)
+
+
+class Login(In):
+    workspace: str = Field(min_length=1, max_length=64)
+    handle: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    name: str = Field(default="", max_length=80, description="A label for the new token.")
+
+
+class UserOut(Out):
+    id: int
+    handle: str
+    display_name: str
+    email: str | None
+    role: UserRole
+    is_active: bool
+    created_at: datetime
+
+
+class UserCreate(In):
+    handle: str = Field(min_length=1, max_length=40)
+    display_name: str = Field(default="", max_length=120)
+    email: str | None = Field(default=None, max_length=254)
+    role: UserRole = UserRole.operator
+    password: str | None = Field(
+        default=None,
+        min_length=12,
+        max_length=1024,
+        description="Generated and returned if absent.",
+    )
+
+
+class UserCreated(UserOut):
+    password: str | None = Field(
+        description="The generated password, shown only now (null if you set one)."
+    )
+
+
+class WorkspaceOut(Out):
+    id: int
+    slug: str
+    name: str
+
+
+class WhoAmI(BaseModel):
+    type: str = Field(description="agent or user")
+    id: int
+    name: str
+    role: str
+    workspace: WorkspaceOut
+    key_id: int | None

@@ -1,0 +1,90 @@
+"""What agents and operators signal to the heartbeat engine: "wake now", "I am blocked",
+"remember this". Service functions like the others: keyword-only, flush, never commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from mission_control.errors import Invalid
+from mission_control.models import Agent, DriverType, User, UserRole, utcnow
+from mission_control.services.actor import Actor
+from mission_control.services.common import get_in_workspace
+from mission_control.services.notifications import notify
+from mission_control.services.recording import record_change
+
+
+def wake_agent(
+    *, session: Session, workspace_id: int, agent_id: int, actor: Actor, force: bool = False
+) -> Agent:
+    """Ask for a heartbeat now. `force` calls the driver even if nothing is new for the agent."""
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    if agent.paused:
+        raise Invalid(f"{agent.name} is paused: resume it before waking it")
+    if agent.driver_type == DriverType.external:
+        raise Invalid(
+            f"{agent.name} is an external agent: it connects through the API on its own "
+            "schedule, so there is nothing to wake"
+        )
+    now = utcnow()
+    agent.wake_requested_at = now
+    agent.wake_force = agent.wake_force or force
+    session.add(agent)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="agent.wake_requested",
+        target_type="agent",
+        target_id=agent.id,
+        text=f"{actor.name} asked {agent.name} to wake up" + (" (forced)" if force else ""),
+        after={"wake_requested_at": now.isoformat(), "force": agent.wake_force},
+        details={"agent_id": agent.id, "force": agent.wake_force},
+    )
+    return agent
+
+
+def report_blocker(
+    *, session: Session, workspace_id: int, agent_id: int, reason: str, actor: Actor,
+    task_id: int | None = None,
+) -> str:
+    """An agent says it is stuck: operators are notified; the run settles the agent as blocked."""
+    agent = get_in_workspace(session, Agent, agent_id, workspace_id)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("a blocker needs a reason")
+    where = f" on #{task_id}" if task_id else ""
+    record_change(
+        session, workspace_id=workspace_id, actor=actor, action="agent.blocker_reported",
+        target_type="agent", target_id=agent_id, task_id=task_id,
+        text=f"{agent.name} is blocked{where}: {reason[:300]}",
+        after={"reason": reason[:2000], "task_id": task_id}, details={"agent_id": agent_id},
+    )
+    for user_id in session.exec(
+        select(User.id).where(
+            User.workspace_id == workspace_id, col(User.is_active),
+            col(User.role).in_([UserRole.admin, UserRole.operator]),
+        )
+    ):
+        notify(session, workspace_id=workspace_id, kind="blocker", user_id=user_id, task_id=task_id,
+               text=f"{agent.name} is blocked{where}: {reason[:300]}")
+    return reason
+
+
+def remember(
+    *, session: Session, workspace_id: int, agent_id: int, text: str, actor: Actor,
+    tags: list[str] | None = None,
+) -> dict[str, Any]:
+    """Keep a fact an agent wants for later. Stored in the audit log until the memory store
+    lands (it will index these); never shown in the feed."""
+    get_in_workspace(session, Agent, agent_id, workspace_id)
+    memory = {"text": text.strip()[:4000], "tags": [t.strip().lower()[:40] for t in tags or [] if t.strip()]}
+    if not memory["text"]:
+        raise Invalid("nothing to remember: the text is empty")
+    record_change(
+        session, workspace_id=workspace_id, actor=actor, action="agent.remembered",
+        target_type="agent", target_id=agent_id, text="", after=memory, feed=False,
+    )
+    return memory

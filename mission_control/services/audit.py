@@ -1,0 +1,91 @@
+"""Reading and verifying the append-only, hash-chained audit log.
+
+Each AuditEvent carries `prev_hash` (the hash of the workspace's previous row) and `hash`
+(SHA-256 over its own content and `prev_hash`; see recording.audit_hash). Editing a row breaks
+its own hash; deleting or inserting a row breaks the next row's `prev_hash`. Deleting the
+newest rows leaves a shorter chain that is still consistent, so `verify_chain` also accepts an
+anchor (an id and hash seen by an earlier verification) that must still be there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from mission_control.models import AuditEvent
+from mission_control.services.recording import audit_hash
+
+BATCH = 1000
+
+
+@dataclass
+class ChainReport:
+    workspace_id: int
+    checked: int = 0
+    head_id: int | None = None
+    head_hash: str = ""
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(
+    *,
+    session: Session,
+    workspace_id: int,
+    anchor_id: int | None = None,
+    anchor_hash: str | None = None,
+    max_problems: int = 100,
+) -> ChainReport:
+    """Walk the workspace's chain oldest to newest and list every break found."""
+    report = ChainReport(workspace_id=workspace_id)
+    prev = ""
+    last_id = 0
+    anchor_seen = anchor_id is None
+    while True:
+        rows = list(
+            session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.workspace_id == workspace_id, col(AuditEvent.id) > last_id)
+                .order_by(col(AuditEvent.id))
+                .limit(BATCH)
+            )
+        )
+        if not rows:
+            break
+        for row in rows:
+            assert row.id is not None
+            report.checked += 1
+            if row.prev_hash != prev:
+                report.problems.append(
+                    {
+                        "id": row.id,
+                        "problem": "chain broken before this row: a row was deleted, inserted "
+                        "or edited",
+                    }
+                )
+            if audit_hash(row) != row.hash:
+                report.problems.append(
+                    {"id": row.id, "problem": "row content does not match its hash: edited"}
+                )
+            if anchor_id is not None and row.id == anchor_id:
+                anchor_seen = True
+                if row.hash != anchor_hash:
+                    report.problems.append(
+                        {"id": row.id, "problem": "anchor row's hash differs from the one recorded"}
+                    )
+            prev = row.hash
+            last_id = row.id
+        if len(report.problems) >= max_problems:
+            break
+    report.head_id = last_id or None
+    report.head_hash = prev
+    if not anchor_seen:
+        report.problems.append(
+            {"id": anchor_id, "problem": "anchor row is missing: newest rows were deleted"}
+        )
+    return report

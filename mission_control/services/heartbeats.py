@@ -1,0 +1,321 @@
+"""Heartbeat bookkeeping: waking agents, run rows, circuit state and evidence-based status.
+
+The engine (mission_control/heartbeat) decides; these functions write. Run rows and the
+engine's own schedule fields are not audited (the HeartbeatRun table is that record); what a
+person would want in the feed is: a wake request, a status change, a circuit opening, a
+blocker report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, delete, select, update
+
+from mission_control.heartbeat.breaker import (
+    CLOSED,
+    OPEN,
+    BreakerPolicy,
+    BreakerState,
+    on_failure,
+    on_success,
+)
+from mission_control.models import (
+    Agent,
+    AgentStatus,
+    DriverType,
+    HeartbeatRun,
+    HeartbeatTaskUsage,
+    Notification,
+    Workspace,
+    utcnow,
+)
+from mission_control.services.actor import Actor
+from mission_control.services.recording import record_change
+
+ENGINE = Actor.system("heartbeat")
+
+
+def lock_workspace(session: Session, workspace_id: int) -> None:
+    """Take the workspace's write lock first (PostgreSQL; SQLite units are exclusive anyway).
+
+    Every audited change locks the workspace row when it appends to the audit chain, after it
+    has locked the rows it changed. A reply with several actions would otherwise hold task rows
+    while waiting for the workspace, and two agents' replies could deadlock."""
+    session.exec(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)).first()
+
+
+def breaker_state(agent: Agent) -> BreakerState:
+    return BreakerState(agent.circuit_state, agent.consecutive_failures, agent.circuit_opened_at)
+
+
+def begin_run(
+    session: Session, *, agent: Agent, trigger: str, gate_reason: str, driver: str, now: datetime
+) -> HeartbeatRun:
+    """A driver call is about to happen: the run row, `active`, and the wake request consumed."""
+    assert agent.id is not None
+    run = HeartbeatRun(
+        workspace_id=agent.workspace_id,
+        agent_id=agent.id,
+        trigger=trigger,
+        gate_reason=gate_reason[:200],
+        driver=driver[:80],
+        started_at=now,
+    )
+    session.add(run)
+    if agent.wake_requested_at is not None and agent.wake_requested_at <= now:
+        agent.wake_requested_at = None
+        agent.wake_force = False
+    session.add(agent)
+    session.flush()
+    _set_status(session, agent, AgentStatus.active, gate_reason)
+    return run
+
+
+def record_idle_run(
+    session: Session,
+    *,
+    agent: Agent,
+    trigger: str,
+    outcome: str,
+    reason: str,
+    now: datetime,
+    started: datetime,
+    offline_after: int,
+) -> HeartbeatRun:
+    """A heartbeat that did not call the driver: `skipped` (nothing new) or `circuit_open`."""
+    assert agent.id is not None
+    run = HeartbeatRun(
+        workspace_id=agent.workspace_id, agent_id=agent.id, trigger=trigger, outcome=outcome,
+        gate_reason=reason[:200], started_at=started, finished_at=now,
+        duration_ms=max(0, int((now - started).total_seconds() * 1000)),
+    )
+    session.add(run)
+    agent.last_heartbeat_at = now
+    if agent.wake_requested_at is not None and agent.wake_requested_at <= started:
+        agent.wake_requested_at = None
+        agent.wake_force = False
+    if outcome == "circuit_open":
+        agent.missed_heartbeats += 1
+    session.add(agent)
+    session.flush()
+    if outcome == "circuit_open":
+        settle_status(session, agent, blocker=None, offline_after=offline_after)
+    return run
+
+
+def complete_run(
+    session: Session,
+    *,
+    run: HeartbeatRun,
+    agent: Agent,
+    now: datetime,
+    fields: dict[str, Any],
+    marks: dict[str, Any],
+    delivered: list[int],
+    usage_task_ids: list[int],
+    blocker: str | None,
+    offline_after: int,
+) -> HeartbeatRun:
+    """The driver answered and its actions were applied: close the run, advance what the
+    agent has seen, close the circuit and settle the status from the evidence."""
+    for key, value in fields.items():
+        setattr(run, key, value)
+    run.finished_at = now
+    run.duration_ms = max(0, int((now - run.started_at).total_seconds() * 1000))
+    session.add(run)
+    if delivered:
+        session.exec(
+            update(Notification)  # type: ignore[call-overload]
+            .where(col(Notification.id).in_(delivered), col(Notification.delivered_at).is_(None))
+            .values(delivered_at=now)
+        )
+    agent.last_heartbeat_at = now
+    agent.hb_activity_mark = max(agent.hb_activity_mark, int(marks["activity_mark"]))
+    agent.hb_working_version = max(agent.hb_working_version, int(marks["working_version"]))
+    agent.hb_checked_at = marks["checked_at"]
+    agent.missed_heartbeats = 0
+    was_open = agent.circuit_state != CLOSED
+    _store_breaker(agent, on_success(breaker_state(agent)))
+    session.add(agent)
+    session.flush()
+    if was_open:
+        _record_circuit(session, agent, "closed", f"{agent.name} answered again; circuit closed")
+    _record_usage(session, run, usage_task_ids)
+    settle_status(session, agent, blocker=blocker, offline_after=offline_after)
+    return run
+
+
+def fail_run(
+    session: Session,
+    *,
+    run: HeartbeatRun,
+    agent: Agent,
+    now: datetime,
+    error: str,
+    attempts: int,
+    policy: BreakerPolicy,
+    offline_after: int,
+    count_failure: bool = True,
+) -> HeartbeatRun:
+    run.outcome = "failed"
+    run.error = error[:4000]
+    run.attempts = attempts
+    run.finished_at = now
+    run.duration_ms = max(0, int((now - run.started_at).total_seconds() * 1000))
+    session.add(run)
+    agent.last_heartbeat_at = now
+    if count_failure:
+        agent.missed_heartbeats += 1
+        before = agent.circuit_state
+        _store_breaker(agent, on_failure(breaker_state(agent), now, policy))
+        session.add(agent)
+        session.flush()
+        if agent.circuit_state == OPEN and before != OPEN:
+            _record_circuit(
+                session, agent, "opened",
+                f"{agent.name}'s circuit opened after {agent.consecutive_failures} failed "
+                f"heartbeats (last: {error[:200]}); it is probed again in {int(policy.cooldown_s)} s",
+            )
+    session.add(agent)
+    session.flush()
+    settle_status(session, agent, blocker=None, offline_after=offline_after, error=error)
+    return run
+
+
+def _store_breaker(agent: Agent, state: BreakerState) -> None:
+    agent.circuit_state = state.state
+    agent.consecutive_failures = state.failures
+    agent.circuit_opened_at = state.opened_at
+
+
+def _record_circuit(session: Session, agent: Agent, what: str, text: str) -> None:
+    record_change(
+        session, workspace_id=agent.workspace_id, actor=ENGINE, action=f"agent.circuit_{what}",
+        target_type="agent", target_id=agent.id, text=text,
+        after={"circuit_state": agent.circuit_state, "failures": agent.consecutive_failures},
+        details={"agent_id": agent.id},
+    )
+
+
+def _record_usage(session: Session, run: HeartbeatRun, task_ids: list[int]) -> None:
+    if not task_ids or not (run.tokens_in or run.tokens_out):
+        return
+    n = len(task_ids)
+    for i, task_id in enumerate(task_ids):
+        share_in = run.tokens_in // n + (1 if i < run.tokens_in % n else 0)
+        share_out = run.tokens_out // n + (1 if i < run.tokens_out % n else 0)
+        session.add(HeartbeatTaskUsage(
+            workspace_id=run.workspace_id, run_id=run.id or 0, task_id=task_id,
+            agent_id=run.agent_id, tokens_in=share_in, tokens_out=share_out,
+        ))
+    session.flush()
+
+
+def settle_status(
+    session: Session, agent: Agent, *, blocker: str | None, offline_after: int, error: str = ""
+) -> Agent:
+    """Status from evidence: offline after N missed heartbeats, blocked while the circuit is
+    open or after a reported blocker, idle otherwise (active is set while a run is going)."""
+    assert agent.id is not None
+    if agent.paused:
+        return agent
+    if agent.missed_heartbeats >= offline_after:
+        status, reason = AgentStatus.offline, f"missed {agent.missed_heartbeats} heartbeats"
+    elif agent.circuit_state != CLOSED:
+        status, reason = AgentStatus.blocked, f"circuit open after {agent.consecutive_failures} failures"
+    elif blocker:
+        status, reason = AgentStatus.blocked, blocker
+    else:
+        status, reason = AgentStatus.idle, ""
+    if error and status != AgentStatus.idle:
+        reason = f"{reason} (last error: {error[:150]})"
+    agent.blocked_reason = reason[:500] if status == AgentStatus.blocked else ""
+    session.add(agent)
+    return _set_status(session, agent, status, reason)
+
+
+_ROUTINE = {AgentStatus.idle, AgentStatus.active}
+
+
+def _set_status(session: Session, agent: Agent, status: AgentStatus, reason: str) -> Agent:
+    """Like agents.set_status, but the routine idle <-> active flips of every heartbeat stay
+    out of the feed (they are audited; blocked and offline, and leaving them, are shown)."""
+    if agent.status == status:
+        return agent
+    before = str(agent.status)
+    agent.status = status
+    session.add(agent)
+    session.flush()
+    record_change(
+        session, workspace_id=agent.workspace_id, actor=ENGINE, action="agent.status",
+        target_type="agent", target_id=agent.id,
+        text=f"{agent.name} is {status}" + (f": {reason[:200]}" if reason else ""),
+        before={"status": before}, after={"status": str(status), "reason": reason[:200]},
+        details={"agent_id": agent.id, "status": str(status)},
+        feed=not ({AgentStatus(before), status} <= _ROUTINE),
+    )
+    return agent
+
+
+def abort_runs(session: Session, *, run_ids: list[int], offline_after: int) -> None:
+    """Runs cut short by a shutdown: closed as aborted, their agents settled."""
+    now = utcnow()
+    for run in session.exec(select(HeartbeatRun).where(col(HeartbeatRun.id).in_(run_ids),
+                                                       HeartbeatRun.outcome == "running")):
+        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
+        session.add(run)
+        agent = session.get(Agent, run.agent_id)
+        if agent is not None and agent.status == AgentStatus.active:
+            settle_status(session, agent, blocker=None, offline_after=offline_after)
+    session.flush()
+
+
+def set_next_heartbeat(session: Session, agent_id: int, at: datetime | None) -> None:
+    session.exec(update(Agent).where(col(Agent.id) == agent_id).values(next_heartbeat_at=at))  # type: ignore[call-overload]
+
+
+def sweep(session: Session, *, now: datetime, offline_after: int, stale_run_s: float, keep_skipped_days: int) -> dict[str, int]:
+    """Periodic housekeeping: silent external agents go offline, runs left `running` by a dead
+    process are closed as aborted, old skipped runs are pruned."""
+    counts = {"offline": 0, "aborted": 0, "pruned": 0}
+    for agent in session.exec(
+        select(Agent).where(Agent.driver_type == DriverType.external, col(Agent.paused).is_(False),
+                            Agent.status != AgentStatus.offline)
+    ):
+        silent_for = now - (agent.last_seen_at or agent.created_at)
+        if silent_for > timedelta(seconds=offline_after * agent.heartbeat_interval_s):
+            _set_status(session, agent, AgentStatus.offline,
+                        f"not seen for {int(silent_for.total_seconds() // 60)} min")
+            counts["offline"] += 1
+    stale = list(session.exec(
+        select(HeartbeatRun).where(HeartbeatRun.outcome == "running",
+                                   HeartbeatRun.started_at < now - timedelta(seconds=stale_run_s))
+    ))
+    for run in stale:
+        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
+        session.add(run)
+        owner = session.get(Agent, run.agent_id)
+        if owner is not None and owner.status == AgentStatus.active:
+            settle_status(session, owner, blocker=None, offline_after=offline_after)
+    counts["aborted"] = len(stale)
+    result = session.exec(
+        delete(HeartbeatRun).where(  # type: ignore[call-overload]
+            col(HeartbeatRun.outcome) == "skipped",
+            col(HeartbeatRun.started_at) < now - timedelta(days=keep_skipped_days),
+        )
+    )
+    counts["pruned"] = int(result.rowcount or 0)
+    session.flush()
+    return counts
+
+
+def list_runs(*, session: Session, workspace_id: int, agent_id: int | None = None, limit: int = 50,
+              include_skipped: bool = True) -> list[HeartbeatRun]:
+    query = select(HeartbeatRun).where(HeartbeatRun.workspace_id == workspace_id)
+    if agent_id is not None:
+        query = query.where(HeartbeatRun.agent_id == agent_id)
+    if not include_skipped:
+        query = query.where(HeartbeatRun.outcome != "skipped")
+    return list(session.exec(query.order_by(col(HeartbeatRun.id).desc()).limit(limit)))
