@@ -12,7 +12,7 @@ import pytest
 from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_server(engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app in production mode against the test database; yields its base URL."""
     data_dir = tempfile.mkdtemp(prefix="mc-e2e-")
@@ -24,7 +24,7 @@ def app_server(engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
