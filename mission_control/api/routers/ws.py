@@ -138,25 +138,42 @@ def _latest(workspace_id: int, agent_id: int | None) -> int:
         return queries.latest_ids(session=session, workspace_id=workspace_id, agent_id=agent_id)
 
 
-async def _open(
-    ws: WebSocket, check: Callable[[Principal], None] | None = None
-) -> Principal | None:
-    await ws.accept()
+async def _open(ws: WebSocket, agent_id: int | None = None) -> tuple[Principal, int] | None:
+    """Authenticate and fix the starting id *before* completing the handshake, so nothing
+    committed after the client is connected can fall between `start` and the stream."""
+    refusal: MissionControlError | None = None
+    start = 0
     try:
         principal = await run_in_threadpool(_authenticate, ws)
-        if check is not None:
-            await run_in_threadpool(check, principal)
+        if agent_id is not None:
+            await run_in_threadpool(_check_agent, principal, agent_id)
+        after = _after(ws)
+        start = (
+            after
+            if after is not None
+            else await run_in_threadpool(_latest, principal.workspace_id, agent_id)
+        )
     except MissionControlError as exc:
-        await ws.close(code=_close_code(exc), reason=exc.message[:120])
+        refusal = exc
+    await ws.accept()
+    if refusal is not None:
+        await ws.close(code=_close_code(refusal), reason=refusal.message[:120])
         return None
-    return principal
+    return principal, start
+
+
+def _check_agent(principal: Principal, agent_id: int) -> None:
+    with read_session() as session:
+        get_in_workspace(session, Agent, agent_id, principal.workspace_id)
+    require_self_agent(principal, agent_id)
 
 
 @router.websocket("/activities")
 async def activities(ws: WebSocket) -> None:
-    principal = await _open(ws)
-    if principal is None:
+    opened = await _open(ws)
+    if opened is None:
         return
+    principal, start = opened
     ws_id = principal.workspace_id
 
     def fetch(after: int) -> list[dict[str, Any]]:
@@ -173,9 +190,6 @@ async def activities(ws: WebSocket) -> None:
                 for a in rows
             ]
 
-    start = _after(ws)
-    if start is None:
-        start = await run_in_threadpool(_latest, ws_id, None)
     await _stream(
         ws, principal, start, fetch, lambda e: "rows" if e.payload.get("activity_id") else None
     )
@@ -183,14 +197,10 @@ async def activities(ws: WebSocket) -> None:
 
 @router.websocket("/agents/{agent_id}")
 async def agent_stream(ws: WebSocket, agent_id: int) -> None:
-    def check(principal: Principal) -> None:
-        with read_session() as session:
-            get_in_workspace(session, Agent, agent_id, principal.workspace_id)
-        require_self_agent(principal, agent_id)
-
-    principal = await _open(ws, check)
-    if principal is None:
+    opened = await _open(ws, agent_id)
+    if opened is None:
         return
+    principal, start = opened
     ws_id = principal.workspace_id
 
     def fetch(after: int) -> list[dict[str, Any]]:
@@ -214,7 +224,4 @@ async def agent_stream(ws: WebSocket, agent_id: int) -> None:
             return "wake"
         return "rows" if event.type == "notification.created" else None
 
-    start = _after(ws)
-    if start is None:
-        start = await run_in_threadpool(_latest, ws_id, agent_id)
     await _stream(ws, principal, start, fetch, wants)
