@@ -62,16 +62,19 @@ def _size(obj: Any) -> int:
     return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
-def _names(session: Session, workspace_id: int) -> tuple[dict[int, str], dict[int, str]]:
-    agents = {a.id or 0: a.name for a in session.exec(select(Agent).where(Agent.workspace_id == workspace_id))}
-    users = {u.id or 0: u.handle for u in session.exec(select(User).where(User.workspace_id == workspace_id))}
+def _names(session: Session, agent_ids: set[int], user_ids: set[int]) -> tuple[dict[int, str], dict[int, str]]:
+    agents: dict[int, str] = {}
+    users: dict[int, str] = {}
+    if agent_ids:
+        agents = {i or 0: n for i, n in session.exec(select(Agent.id, Agent.name).where(col(Agent.id).in_(agent_ids)))}
+    if user_ids:
+        users = {i or 0: h for i, h in session.exec(select(User.id, User.handle).where(col(User.id).in_(user_ids)))}
     return agents, users
 
 
 def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger: str = "") -> Context:
     assert agent.id is not None
     ws = agent.workspace_id
-    agent_names, user_names = _names(session, ws)
     mark = int(session.exec(select(func.max(Activity.id))).one() or 0)
     notes = list(
         session.exec(
@@ -104,16 +107,22 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
             "capabilities": agent.capabilities,
             "description": _cut(agent.description, 600),
         },
-        "notifications": [
-            {"id": n.id, "kind": n.kind, "task_id": n.task_id, "text": n.text, "at": n.created_at.isoformat()}
-            for n in notes
-        ],
+        "notifications": [],
         "tasks": [],
         "working_md": None,
         "memories": [],
         "truncated": [],
     }
     remaining = budget - _size(data)
+    # Notifications first, up to half the budget; any left out stay unread for the next wake.
+    for n in notes:
+        item = {"id": n.id, "kind": n.kind, "task_id": n.task_id, "text": n.text, "at": n.created_at.isoformat()}
+        cost = _size(item) + 1
+        if cost > remaining - budget // 2 and data["notifications"]:
+            data["truncated"].append(f"{len(notes) - len(data['notifications'])} more notifications next time")
+            break
+        remaining -= cost
+        data["notifications"].append(item)
     task_rows: list[dict[str, Any]] = []
     for task in tasks:
         deps = list(
@@ -124,11 +133,8 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
             )
         )
         subtasks = list(session.exec(select(Task.id, Task.title, Task.status).where(Task.parent_task_id == task.id)))
-        others = [
-            agent_names.get(a, "?")
-            for a in session.exec(select(TaskAssignee.agent_id).where(TaskAssignee.task_id == task.id))
-            if a != agent.id
-        ]
+        others = [a for a in session.exec(select(TaskAssignee.agent_id).where(TaskAssignee.task_id == task.id))
+                  if a != agent.id]
         row: dict[str, Any] = {
             "id": task.id,
             "title": task.title,
@@ -149,7 +155,7 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
         task_rows.append(row)
     data["tasks"] = task_rows
     # Thread excerpts, newest first per task, round-robin so every task gets some.
-    threads = {
+    threads: dict[int, list[Message]] = {
         row["id"]: list(
             session.exec(
                 select(Message).where(Message.task_id == row["id"]).order_by(col(Message.id).desc()).limit(THREAD_EXCERPTS)
@@ -157,6 +163,14 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
         )
         for row in task_rows
     }
+    agent_names, user_names = _names(
+        session,
+        {a for row in task_rows for a in row["also_assigned"]}
+        | {m.author_agent_id for msgs in threads.values() for m in msgs if m.author_agent_id},
+        {m.author_user_id for msgs in threads.values() for m in msgs if m.author_user_id},
+    )
+    for row in task_rows:
+        row["also_assigned"] = [agent_names.get(a, "?") for a in row["also_assigned"]]
     for depth in range(THREAD_EXCERPTS):
         for row in task_rows:
             msgs = threads[row["id"]]
@@ -194,7 +208,7 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
     return Context(
         data=data,
         chars=_size(data),
-        notification_ids=[n.id for n in notes if n.id is not None],
+        notification_ids=[n["id"] for n in data["notifications"] if n["id"] is not None],
         task_ids=[r["id"] for r in task_rows],
         marks={"activity_mark": mark, "working_version": state.version, "checked_at": now},
     )

@@ -9,7 +9,8 @@ fraction of a millisecond and never reaches the model:
   - a WORKING.md version by someone else newer than the one it has seen;
   - one of its open tasks entering the due-soon window since its last check.
 
-Builtin roles add their own reason (e.g. the orchestrator: an inbox task appeared).
+Builtin roles replace the probes with their own (e.g. the orchestrator: an inbox task is
+waiting and the board changed); a wake request still counts for them.
 """
 
 from __future__ import annotations
@@ -87,11 +88,15 @@ def probes(agent: Agent, now: datetime, due_soon_s: float) -> list[tuple[str, Co
     ]
 
 
+def requested(agent: Agent) -> list[str]:
+    if agent.wake_requested_at is None:
+        return []
+    return ["forced wake" if agent.wake_force else "wake requested"]
+
+
 def reasons(session: Session, agent: Agent, now: datetime, due_soon_s: float) -> list[str]:
     """Why the agent should be called now (empty: nothing new, skip the driver)."""
-    found: list[str] = []
-    if agent.wake_requested_at is not None:
-        found.append("forced wake" if agent.wake_force else "wake requested")
+    found = requested(agent)
     checks = probes(agent, now, due_soon_s)
     row = session.connection().execute(sa_select(*[c for _, c in checks])).one()
     found += [name for (name, _), hit in zip(checks, row, strict=True) if hit]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -21,7 +23,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from mission_control.config import Settings, get_settings
-from mission_control.db import read_session, session_scope
+from mission_control.db import engine, read_session, session_scope
 from mission_control.drivers import DriverRegistry
 from mission_control.drivers.protocol import AgentInfo, Driver, DriverConfigError, WakeRequest
 from mission_control.heartbeat import context as context_builder
@@ -106,6 +108,9 @@ class Runner:
         self.sleep = sleep
         self.rng = rng
         self.active_runs: dict[int, int] = {}  # agent id -> run id of the call in flight
+        # SQLite has one writer at a time: queue this process's heartbeat writes on a lock
+        # rather than have threads spin in SQLite's busy handler (sleeps of up to 100 ms).
+        self._writes: Any = threading.Lock() if engine().dialect.name == "sqlite" else nullcontext()
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
@@ -148,7 +153,7 @@ class Runner:
 
     def _begin(self, agent_id: int, trigger: str, next_at: datetime | None) -> _Begin:
         cfg = self.config
-        with session_scope() as s:
+        with self._writes, session_scope() as s:
             agent = s.get(Agent, agent_id)
             if agent is None:
                 return _Begin("gone")
@@ -173,12 +178,14 @@ class Runner:
                                                  reason="circuit open: driver not called", now=utcnow(),
                                                  started=started, offline_after=cfg.offline_after)
                 return _Begin("circuit_open", run.id, reason=run.gate_reason)
-            found = gate.reasons(s, agent, started, cfg.due_soon_s)
-            extra = getattr(driver, "gate", None)
-            if callable(extra):
-                why = extra(s, agent, started)
+            own_gate = getattr(driver, "gate", None)
+            if callable(own_gate):  # builtin roles: only their own reasons (and wake requests)
+                found = gate.requested(agent)
+                why = own_gate(s, agent, started)
                 if why:
                     found.append(why)
+            else:
+                found = gate.reasons(s, agent, started, cfg.due_soon_s)
             if not found:
                 run = heartbeats.record_idle_run(s, agent=agent, trigger=trigger, outcome="skipped",
                                                  reason="nothing new", now=utcnow(), started=started,
@@ -201,7 +208,7 @@ class Runner:
 
     def _apply(self, agent_id: int, run_id: int, reply: Any, ctx: context_builder.Context, attempts: int) -> str:
         cfg = self.config
-        with session_scope() as s:
+        with self._writes, session_scope() as s:
             if self.fence is not None:
                 self.fence(s)
             agent, run = s.get(Agent, agent_id), s.get(HeartbeatRun, run_id)
@@ -237,7 +244,7 @@ class Runner:
             return outcome
 
     def _fail(self, agent_id: int, run_id: int, error: str, attempts: int, count: bool) -> None:
-        with session_scope() as s:
+        with self._writes, session_scope() as s:
             try:
                 if self.fence is not None:
                     self.fence(s)

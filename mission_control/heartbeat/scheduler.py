@@ -3,7 +3,7 @@
 - Each agent wakes every `heartbeat_interval_s`; first wakes are staggered (golden-ratio
   offsets of the interval by agent id) so a squad never wakes at once, and the next wake time
   is kept on the agent row so a new scheduler holder resumes the rhythm.
-- Early wakes pull an agent's next run forward: "wake now" (services.heartbeats.wake_agent),
+- Early wakes pull an agent's next run forward: "wake now" (services.agent_signals.wake_agent),
   a new @mention or assignment (debounced: a burst of them is one wake), a new inbox task for
   an orchestrator. In this process they arrive on the event bus at once; from other processes
   a cheap poll of new notification ids and wake requests picks them up within `poll_s`.
@@ -32,7 +32,7 @@ from mission_control.drivers import DriverRegistry
 from mission_control.events import Event, bus
 from mission_control.heartbeat.runner import HeartbeatConfig, Runner, RunOutcome
 from mission_control.models import Agent, DriverType, Notification, utcnow
-from mission_control.services import heartbeats
+from mission_control.services import heartbeat_upkeep
 
 log = logging.getLogger(__name__)
 PHI = 0.6180339887498949
@@ -202,7 +202,9 @@ class HeartbeatEngine:
     def _poll_db(self, after: int) -> tuple[list[tuple[int, bool]], list[tuple[int, int, str]]]:
         with read_session() as s:
             wakes = [(a or 0, bool(f)) for a, f in s.exec(
-                select(Agent.id, Agent.wake_force).where(col(Agent.wake_requested_at).is_not(None)))]
+                select(Agent.id, Agent.wake_force).where(
+                    col(Agent.wake_requested_at).is_not(None), col(Agent.paused).is_(False),
+                    Agent.driver_type != DriverType.external))]
             notes = [(n or 0, a or 0, k) for n, a, k in s.exec(
                 select(Notification.id, Notification.recipient_agent_id, Notification.kind)
                 .where(col(Notification.id) > after, col(Notification.recipient_agent_id).is_not(None))
@@ -265,11 +267,11 @@ class HeartbeatEngine:
 
     def _abort_runs(self, run_ids: list[int]) -> None:
         with session_scope() as s:
-            heartbeats.abort_runs(s, run_ids=run_ids, offline_after=self.config.offline_after)
+            heartbeat_upkeep.abort_runs(s, run_ids=run_ids, offline_after=self.config.offline_after)
 
     def _sweep_db(self) -> dict[str, int]:
         with session_scope() as s:
-            return heartbeats.sweep(s, now=utcnow(), offline_after=self.config.offline_after,
+            return heartbeat_upkeep.sweep(s, now=utcnow(), offline_after=self.config.offline_after,
                                     stale_run_s=self.config.stale_run_s,
                                     keep_skipped_days=self.config.keep_skipped_days)
 

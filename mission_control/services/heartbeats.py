@@ -8,10 +8,10 @@ blocker report.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, select, update
 
 from mission_control.heartbeat.breaker import (
     CLOSED,
@@ -24,12 +24,10 @@ from mission_control.heartbeat.breaker import (
 from mission_control.models import (
     Agent,
     AgentStatus,
-    DriverType,
     HeartbeatRun,
     HeartbeatTaskUsage,
     Notification,
     Workspace,
-    utcnow,
 )
 from mission_control.services.actor import Actor
 from mission_control.services.recording import record_change
@@ -69,7 +67,7 @@ def begin_run(
         agent.wake_force = False
     session.add(agent)
     session.flush()
-    _set_status(session, agent, AgentStatus.active, gate_reason)
+    record_status(session, agent, AgentStatus.active, gate_reason)
     return run
 
 
@@ -233,13 +231,13 @@ def settle_status(
         reason = f"{reason} (last error: {error[:150]})"
     agent.blocked_reason = reason[:500] if status == AgentStatus.blocked else ""
     session.add(agent)
-    return _set_status(session, agent, status, reason)
+    return record_status(session, agent, status, reason)
 
 
 _ROUTINE = {AgentStatus.idle, AgentStatus.active}
 
 
-def _set_status(session: Session, agent: Agent, status: AgentStatus, reason: str) -> Agent:
+def record_status(session: Session, agent: Agent, status: AgentStatus, reason: str) -> Agent:
     """Like agents.set_status, but the routine idle <-> active flips of every heartbeat stay
     out of the feed (they are audited; blocked and offline, and leaving them, are shown)."""
     if agent.status == status:
@@ -257,58 +255,6 @@ def _set_status(session: Session, agent: Agent, status: AgentStatus, reason: str
         feed=not ({AgentStatus(before), status} <= _ROUTINE),
     )
     return agent
-
-
-def abort_runs(session: Session, *, run_ids: list[int], offline_after: int) -> None:
-    """Runs cut short by a shutdown: closed as aborted, their agents settled."""
-    now = utcnow()
-    for run in session.exec(select(HeartbeatRun).where(col(HeartbeatRun.id).in_(run_ids),
-                                                       HeartbeatRun.outcome == "running")):
-        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
-        session.add(run)
-        agent = session.get(Agent, run.agent_id)
-        if agent is not None and agent.status == AgentStatus.active:
-            settle_status(session, agent, blocker=None, offline_after=offline_after)
-    session.flush()
-
-
-def set_next_heartbeat(session: Session, agent_id: int, at: datetime | None) -> None:
-    session.exec(update(Agent).where(col(Agent.id) == agent_id).values(next_heartbeat_at=at))  # type: ignore[call-overload]
-
-
-def sweep(session: Session, *, now: datetime, offline_after: int, stale_run_s: float, keep_skipped_days: int) -> dict[str, int]:
-    """Periodic housekeeping: silent external agents go offline, runs left `running` by a dead
-    process are closed as aborted, old skipped runs are pruned."""
-    counts = {"offline": 0, "aborted": 0, "pruned": 0}
-    for agent in session.exec(
-        select(Agent).where(Agent.driver_type == DriverType.external, col(Agent.paused).is_(False),
-                            Agent.status != AgentStatus.offline)
-    ):
-        silent_for = now - (agent.last_seen_at or agent.created_at)
-        if silent_for > timedelta(seconds=offline_after * agent.heartbeat_interval_s):
-            _set_status(session, agent, AgentStatus.offline,
-                        f"not seen for {int(silent_for.total_seconds() // 60)} min")
-            counts["offline"] += 1
-    stale = list(session.exec(
-        select(HeartbeatRun).where(HeartbeatRun.outcome == "running",
-                                   HeartbeatRun.started_at < now - timedelta(seconds=stale_run_s))
-    ))
-    for run in stale:
-        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
-        session.add(run)
-        owner = session.get(Agent, run.agent_id)
-        if owner is not None and owner.status == AgentStatus.active:
-            settle_status(session, owner, blocker=None, offline_after=offline_after)
-    counts["aborted"] = len(stale)
-    result = session.exec(
-        delete(HeartbeatRun).where(  # type: ignore[call-overload]
-            col(HeartbeatRun.outcome) == "skipped",
-            col(HeartbeatRun.started_at) < now - timedelta(days=keep_skipped_days),
-        )
-    )
-    counts["pruned"] = int(result.rowcount or 0)
-    session.flush()
-    return counts
 
 
 def list_runs(*, session: Session, workspace_id: int, agent_id: int | None = None, limit: int = 50,

@@ -20,6 +20,7 @@ from mission_control.models import (
 MAX_PER_COLUMN = 25
 MAX_DONE = 10
 MAX_ACTIVITY = 15
+MAX_AGENTS = 40
 NOTES_HEADING = "## Notes"
 
 
@@ -36,10 +37,14 @@ def render(
     now: datetime,
 ) -> str:
     ws = session.get(Workspace, workspace_id)
-    agents = list(
-        session.exec(select(Agent).where(Agent.workspace_id == workspace_id).order_by(col(Agent.name)))
+    names = dict(list(session.exec(select(Agent.id, Agent.name).where(Agent.workspace_id == workspace_id))))
+    active = list(
+        session.exec(
+            select(Agent.name, Agent.role, Agent.status)
+            .where(Agent.workspace_id == workspace_id, col(Agent.paused).is_(False))
+            .order_by(col(Agent.name))
+        )
     )
-    names = {a.id: a.name for a in agents}
     assignees: dict[int, list[str]] = defaultdict(list)
     for task_id, agent_id in session.exec(
         select(TaskAssignee.task_id, TaskAssignee.agent_id)
@@ -66,10 +71,13 @@ def render(
     for task in by_column[TaskStatus.in_progress]:
         for name in assignees.get(task.id or 0, []):
             working[name].append(f"#{task.id}")
-    active = [a for a in agents if not a.paused]
-    for agent in active:
-        doing = f" · working on {', '.join(working[agent.name])}" if working.get(agent.name) else ""
-        lines.append(f"- **{agent.name}** ({agent.role}) — {agent.status}{doing}")
+    # Busy agents first, so a large squad's list shows who is doing what.
+    active.sort(key=lambda a: (not working.get(a[0]), a[2] == "offline"))
+    for name, role, state in active[:MAX_AGENTS]:
+        doing = f" · working on {', '.join(working[name])}" if working.get(name) else ""
+        lines.append(f"- **{name}** ({role}) — {state}{doing}")
+    if len(active) > MAX_AGENTS:
+        lines.append(f"- … and {len(active) - MAX_AGENTS} more")
     if not active:
         lines.append("_No active agents._")
     lines += ["", "## Tasks"]

@@ -20,7 +20,7 @@ from mission_control.models import (
     TaskStatus,
     utcnow,
 )
-from mission_control.services import agents, messages, task_flow, tasks
+from mission_control.services import agents, messages, task_flow, tasks, working_state
 
 
 def _assignees(session, task_id):
@@ -94,9 +94,12 @@ def test_the_standup_writes_the_days_document_once(session, workspace, make_agen
     assert f"**In progress:** #{doing.id} “Write tests” (in progress)" in vision_part
     assert f"#{waiting.id} “Deploy” waits on unfinished dependencies" in vision_part
     assert "Nothing to report for: Idle" in doc.content
-    messages.post_message(session=session, workspace_id=workspace.id, task_id=doing.id, body="more", actor=op_actor)
+    messages.post_message(session=session, workspace_id=workspace.id, task_id=doing.id, body="@Wong more",
+                          actor=op_actor)
+    working_state.write(session=session, workspace_id=workspace.id, notes="new focus", base_version=0, actor=op_actor)
     session.commit()
-    assert beat(wong, None).outcome == "skipped"  # one standup per day
+    # One standup per day: a mention or a WORKING.md change is not a reason for a builtin role.
+    assert beat(wong, None).outcome == "skipped"
 
 
 def test_the_watchdog_escalates_stuck_tasks_to_operators_once(session, workspace, make_agent, make_task, operator, op_actor, beat):

@@ -17,6 +17,7 @@ from mission_control.heartbeat.breaker import BreakerPolicy, BreakerState
 from mission_control.heartbeat.retry import CallFailed, RetryPolicy, call_with_retries
 from mission_control.models import Activity, Agent, AgentStatus, utcnow
 from mission_control.services import agent_signals
+from mission_control.services.actor import Actor
 
 from .conftest import FakeDriver, commit, fast_config, fresh, reply, runs
 
@@ -148,7 +149,7 @@ def test_a_misconfigured_builtin_fails_its_run_without_crashing(session, workspa
 
 def test_stale_running_runs_are_closed_by_the_sweep(session, workspace, make_agent, beat):
     from mission_control.models import HeartbeatRun
-    from mission_control.services import heartbeats
+    from mission_control.services import heartbeat_upkeep, heartbeats
 
     agent = make_agent("Friday")
     with session_scope() as s:
@@ -156,8 +157,24 @@ def test_stale_running_runs_are_closed_by_the_sweep(session, workspace, make_age
         heartbeats.begin_run(s, agent=a, trigger="interval", gate_reason="x", driver="fake",
                              now=utcnow() - timedelta(hours=2))
     with session_scope() as s:
-        counts = heartbeats.sweep(s, now=utcnow(), offline_after=5, stale_run_s=600, keep_skipped_days=7)
+        counts = heartbeat_upkeep.sweep(s, now=utcnow(), offline_after=5, stale_run_s=600, keep_skipped_days=7)
     assert counts["aborted"] == 1
     [run] = runs(session, agent.id)
     assert run.outcome == "aborted" and fresh(session, Agent, agent.id).status == AgentStatus.idle
     assert isinstance(run, HeartbeatRun)
+
+
+def test_silent_external_agents_go_offline_and_come_back_when_seen(session, workspace, make_agent, op_actor):
+    from mission_control.services import heartbeat_upkeep, presence
+
+    ext = make_agent("Shuri", heartbeat_interval_s=60)
+    later = utcnow() + timedelta(minutes=6)  # five missed 60 s intervals and then some
+    with session_scope() as s:
+        assert heartbeat_upkeep.sweep(s, now=later, offline_after=5, stale_run_s=600, keep_skipped_days=7)["offline"] == 1
+    assert fresh(session, Agent, ext.id).status == AgentStatus.offline
+    with session_scope() as s:
+        presence.check_in(session=s, workspace_id=workspace.id, agent_id=ext.id,
+                          actor=Actor.for_agent(ext.id, ext.name, "api"))
+    with session_scope() as s:
+        assert heartbeat_upkeep.sweep(s, now=utcnow(), offline_after=5, stale_run_s=600, keep_skipped_days=7)["back"] == 1
+    assert fresh(session, Agent, ext.id).status == AgentStatus.idle

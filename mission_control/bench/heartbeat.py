@@ -1,0 +1,180 @@
+"""Heartbeat engine numbers: gate cost per idle heartbeat, and @mention -> driver call latency.
+
+    python -m mission_control.bench.heartbeat [--agents 1000] [--url postgresql+psycopg://...]
+
+Builds a throwaway database (a temp SQLite file unless --url is given; a PostgreSQL URL must
+point at an empty, disposable database), fills one workspace with N agents, runs every agent's
+heartbeat once (all have news), then measures a second, idle pass: each heartbeat is the gate
+plus the skipped-run record. The driver is an in-process stub, so only the engine is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+
+from mission_control import db as mc_db
+from mission_control.config import ROOT
+from mission_control.drivers import DriverRegistry
+from mission_control.drivers.protocol import DriverReply, WakeRequest
+from mission_control.heartbeat import gate
+from mission_control.heartbeat.runner import HeartbeatConfig, Runner
+from mission_control.heartbeat.scheduler import HeartbeatEngine
+from mission_control.models import Agent, utcnow
+from mission_control.services import agents, messages, tasks, users, working_state, workspaces
+from mission_control.services.actor import Actor
+
+
+class Stub:
+    name = "stub"
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def wake(self, request: WakeRequest) -> DriverReply:
+        self.calls.append(time.perf_counter())
+        return DriverReply(summary="nothing to do")
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] * 1000
+
+
+def setup(url: str, n: int) -> tuple[int, list[int], int, int]:
+    engine = mc_db.make_engine(url)
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    mc_db.set_engine(engine)
+    system = Actor.system("bench")
+    with mc_db.session_scope() as s:
+        ws = workspaces.create_workspace(session=s, slug="bench", name="Bench")
+        op = users.create_user(session=s, workspace_id=ws.id or 0, handle="ops", display_name="Ops", actor=system)
+        ids = [agents.create_agent(session=s, workspace_id=ws.id or 0, actor=system,
+                                   data={"name": f"Bot{i}", "role": "dev", "driver_type": "openai"}).id or 0
+               for i in range(n)]
+        task_ids = []
+        for i in range(0, n, 4):
+            task = tasks.create_task(session=s, workspace_id=ws.id or 0, actor=system,
+                                     data={"title": f"Task {i}", "assignee_ids": [ids[i]]})
+            task_ids.append(task.id or 0)
+        for t in task_ids[:50]:
+            messages.post_message(session=s, workspace_id=ws.id or 0, task_id=t, body="progress?",
+                                  actor=Actor.for_user(op.id or 0, "ops"))
+        working_state.write(session=s, workspace_id=ws.id or 0, notes="Focus: launch", base_version=0, actor=system)
+    return ws.id or 0, ids, op.id or 0, task_ids[0]
+
+
+async def idle_pass(runner: Runner, ids: list[int]) -> list[float]:
+    out = []
+    for agent_id in ids:
+        t0 = time.perf_counter()
+        result = await runner.heartbeat(agent_id)
+        out.append(time.perf_counter() - t0)
+        assert result.outcome == "skipped", result
+    return out
+
+
+def gate_only(ids: list[int]) -> list[float]:
+    out = []
+    with mc_db.read_session() as s:
+        rows = [s.get(Agent, i) for i in ids]
+        now = utcnow()
+        for agent in rows:
+            assert agent is not None
+            t0 = time.perf_counter()
+            found = gate.reasons(s, agent, now, 3600)
+            out.append(time.perf_counter() - t0)
+            assert not found
+    return out
+
+
+async def mention_latency(ws: int, agent_id: int, op_id: int, task_id: int, stub: Stub, *,
+                          debounce_s: float, poll_s: float, via_poll: bool, samples: int = 5) -> list[float]:
+    engine = HeartbeatEngine(drivers=DriverRegistry(overrides={f"agent:{agent_id}": stub}), debounce_s=debounce_s,
+                             poll_s=poll_s, sweep_s=3600)
+    await engine.start()
+    if via_poll and engine._unsubscribe:  # as if the mention were written by another process
+        engine._unsubscribe()
+        engine._unsubscribe = None
+    name = f"Bot{0}"
+    out = []
+    try:
+        for i in range(samples):
+            before = len(stub.calls)
+
+            def post(i: int = i) -> float:
+                with mc_db.session_scope() as s:
+                    messages.post_message(session=s, workspace_id=ws, task_id=task_id, body=f"@{name} ping {i}",
+                                          actor=Actor.for_user(op_id, "ops"))
+                return time.perf_counter()
+
+            committed = await asyncio.to_thread(post)
+            while len(stub.calls) == before:
+                await asyncio.sleep(0.002)
+            out.append(stub.calls[-1] - committed)
+            await asyncio.sleep(0.3)
+    finally:
+        await engine.stop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args(argv)
+    tmp = tempfile.TemporaryDirectory()
+    url = args.url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    t0 = time.perf_counter()
+    ws, ids, op_id, task_id = setup(url, args.agents)
+    print(f"setup: {args.agents} agents on {url.split(':')[0]} in {time.perf_counter() - t0:.1f} s")
+    stub = Stub()
+    registry = DriverRegistry(overrides={f"agent:{i}": stub for i in ids})
+    runner = Runner(HeartbeatConfig(), registry)
+
+    async def passes() -> tuple[list[float], float]:
+        await asyncio.gather(*(runner.heartbeat(i) for i in ids))  # first pass: everyone has news
+        called = len(stub.calls)
+        idle = await idle_pass(runner, ids)
+        t1 = time.perf_counter()
+        outs = await asyncio.gather(*(runner.heartbeat(i) for i in ids))
+        burst = time.perf_counter() - t1
+        assert all(o.outcome == "skipped" for o in outs) and len(stub.calls) == called
+        await registry.aclose()
+        return idle, burst
+
+    idle, burst = asyncio.run(passes())
+    gates = gate_only(ids)
+    print(f"idle heartbeat (gate + skipped-run record), one at a time: median {statistics.median(idle) * 1000:.2f} ms,"
+          f" p95 {_pct(idle, 0.95):.2f} ms")
+    print(f"gate query alone: median {statistics.median(gates) * 1000:.3f} ms, p95 {_pct(gates, 0.95):.3f} ms")
+    print(f"all {len(ids)} idle heartbeats at once: {burst:.2f} s ({burst / len(ids) * 1000:.2f} ms each)")
+    first = ids[0]
+    with mc_db.session_scope() as s:
+        tasks.assign(session=s, workspace_id=ws, task_id=task_id, agent_id=first, actor=Actor.system("bench"))
+    results: dict[str, Any] = {}
+    runs: list[tuple[str, dict[str, Any]]] = [("in-process, debounce 0", {"debounce_s": 0.0, "poll_s": 1.0, "via_poll": False}),
+                      ("in-process, default debounce 1.0 s", {"debounce_s": 1.0, "poll_s": 1.0, "via_poll": False}),
+                      ("other process (poll 1.0 s), debounce 0", {"debounce_s": 0.0, "poll_s": 1.0, "via_poll": True})]
+    for label, kw in runs:
+        lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), **kw))
+        results[label] = lat
+        print(f"@mention -> driver call, {label}: median {statistics.median(lat) * 1000:.0f} ms,"
+              f" max {max(lat) * 1000:.0f} ms")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Heartbeat housekeeping: runs cut short, silent external agents, old skipped runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from mission_control.models import Agent, AgentStatus, DriverType, HeartbeatRun, utcnow
+from mission_control.services.heartbeats import record_status, settle_status
+
+
+def abort_runs(session: Session, *, run_ids: list[int], offline_after: int) -> None:
+    """Runs cut short by a shutdown: closed as aborted, their agents settled."""
+    now = utcnow()
+    for run in session.exec(select(HeartbeatRun).where(col(HeartbeatRun.id).in_(run_ids),
+                                                       HeartbeatRun.outcome == "running")):
+        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
+        session.add(run)
+        agent = session.get(Agent, run.agent_id)
+        if agent is not None and agent.status == AgentStatus.active:
+            settle_status(session, agent, blocker=None, offline_after=offline_after)
+    session.flush()
+
+
+def sweep(session: Session, *, now: datetime, offline_after: int, stale_run_s: float, keep_skipped_days: int) -> dict[str, int]:
+    """Periodic housekeeping: external agents (which check in through the API) go offline after
+    N intervals of silence and come back when seen again; runs left `running` by a dead process
+    are closed as aborted; old skipped runs are pruned."""
+    counts = {"offline": 0, "back": 0, "aborted": 0, "pruned": 0}
+    for agent in session.exec(
+        select(Agent).where(Agent.driver_type == DriverType.external, col(Agent.paused).is_(False))
+    ):
+        silent_for = now - (agent.last_seen_at or agent.created_at)
+        silent = silent_for > timedelta(seconds=offline_after * agent.heartbeat_interval_s)
+        if silent and agent.status != AgentStatus.offline:
+            record_status(session, agent, AgentStatus.offline,
+                        f"not seen for {int(silent_for.total_seconds() // 60)} min")
+            counts["offline"] += 1
+        elif not silent and agent.status == AgentStatus.offline and agent.last_seen_at is not None:
+            record_status(session, agent, AgentStatus.idle, "checked in again")
+            counts["back"] += 1
+    stale = list(session.exec(
+        select(HeartbeatRun).where(HeartbeatRun.outcome == "running",
+                                   HeartbeatRun.started_at < now - timedelta(seconds=stale_run_s))
+    ))
+    for run in stale:
+        run.outcome, run.error, run.finished_at = "aborted", "the engine stopped during this run", now
+        session.add(run)
+        owner = session.get(Agent, run.agent_id)
+        if owner is not None and owner.status == AgentStatus.active:
+            settle_status(session, owner, blocker=None, offline_after=offline_after)
+    counts["aborted"] = len(stale)
+    result = session.exec(
+        delete(HeartbeatRun).where(  # type: ignore[call-overload]
+            col(HeartbeatRun.outcome) == "skipped",
+            col(HeartbeatRun.started_at) < now - timedelta(days=keep_skipped_days),
+        )
+    )
+    counts["pruned"] = int(result.rowcount or 0)
+    session.flush()
+    return counts
