@@ -68,7 +68,7 @@ class Agent(AgentBase, table=True):
     next_heartbeat_at: datetime | None = ts_field()
     last_heartbeat_at: datetime | None = ts_field()
     wake_requested_at: datetime | None = ts_field(index=True)
-    wake_force: bool = Field(default=False, sa_column_kwargs={"server_default": sa.text("false")})
+    wake_force: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     consecutive_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     missed_heartbeats: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     circuit_state: str = Field(

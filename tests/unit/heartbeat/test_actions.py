@@ -21,7 +21,8 @@ from mission_control.models import (
     Task,
     TaskStatus,
 )
-from mission_control.services import tasks, working_state
+from mission_control.services import heartbeats, tasks, working_state
+from mission_control.services.actor import Actor
 
 from .conftest import FakeDriver, commit, fresh, reply, runs
 
@@ -143,6 +144,16 @@ def test_tokens_are_recorded_per_run_and_per_task(session, workspace, make_agent
     assert (run.tokens_in, run.tokens_out) == (1001, 51)
     usage = {u.task_id: (u.tokens_in, u.tokens_out) for u in session.exec(select(HeartbeatTaskUsage))}
     assert usage == {t1.id: (501, 26), t2.id: (500, 25)}
+    beat(agent, FakeDriver(DriverReply(actions=[{"type": "post_message", "task_id": t1.id, "body": "c"}],
+                                       tokens_in=10, tokens_out=1)), trigger="manual")
+    assert heartbeats.token_usage_by_task(session=session, workspace_id=workspace.id) == {
+        t1.id: (501, 26), t2.id: (500, 25)}  # that wake had no news: skipped, nothing spent
+    commit(tasks.update_task, workspace_id=workspace.id, task_id=t1.id, data={"priority": "high"},
+           actor=Actor.system("test"))
+    beat(agent, FakeDriver(DriverReply(actions=[{"type": "post_message", "task_id": t1.id, "body": "c"}],
+                                       tokens_in=10, tokens_out=1)))
+    assert heartbeats.token_usage_by_task(session=session, workspace_id=workspace.id, task_ids=[t1.id]) == {
+        t1.id: (511, 27)}
     assert _count(session, Document, Document.task_id == t2.id) == 1
 
 

@@ -92,7 +92,7 @@ def test_a_mention_wakes_its_agent_early_and_a_burst_is_one_wake(session, worksp
     latency, stats = asyncio.run(main())
     with capsys.disabled():
         print(f"\n[wake] @mention -> driver call, in-process, debounce 0.2 s: {latency * 1000:.0f} ms")
-    assert 0.2 <= latency < 0.6
+    assert 0.2 <= latency < 1.0  # the debounce, then the heartbeat (an interval would be 1 h)
     assert len(calls) == 2 and stats["debounced"] >= 4
     last = runs(session, agent.id)[-1]
     assert last.trigger == "mention"
@@ -131,7 +131,7 @@ def test_a_mention_written_by_another_process_wakes_the_agent(session, workspace
     latency = asyncio.run(main())
     with capsys.disabled():
         print(f"\n[wake] @mention from another process -> driver call, poll 0.2 s, debounce 0.05 s: {latency * 1000:.0f} ms")
-    assert latency < 0.6
+    assert latency < 1.5  # a poll period (0.2 s) and the debounce, not the 1 h interval
 
 
 def test_a_hanging_agent_delays_nobody_and_the_scheduler_survives(session, workspace, make_agent, make_task, op_actor, db):
@@ -168,7 +168,7 @@ def test_a_hanging_agent_delays_nobody_and_the_scheduler_survives(session, works
             await engine.stop()
 
     quick_latency = asyncio.run(main())
-    assert quick_latency < 0.3
+    assert quick_latency < 0.5  # while Slow is still hanging (0.5 s timeout)
     [failed] = runs(session, slow.id)
     assert failed.outcome == "failed" and "no answer within 0.5 s" in failed.error
 
