@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from mission_control.drivers.protocol import AgentInfo, DriverReply, WakeRequest
 from mission_control.models import Agent, User, UserRole, utcnow
 
 
-class BuiltinRole:
+class BuiltinRole(ABC):
     role = "builtin"
 
     @property
@@ -24,8 +25,9 @@ class BuiltinRole:
         """A reason to wake that the generic gate does not see (None: no extra reason)."""
         return None
 
+    @abstractmethod
     def decide(self, session: Session, agent: AgentInfo, now: datetime) -> tuple[list[dict[str, Any]], str]:
-        raise NotImplementedError
+        """The actions this role takes now, and a one-line summary."""
 
     def _decide_now(self, agent: AgentInfo) -> tuple[list[dict[str, Any]], str]:
         with read_session() as session:
