@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mission_control.cli import commands
+from mission_control.cli import commands, working
 from mission_control.cli.client import ApiError, Client
 from mission_control.cli.output import Ctx, JsonOpt, ctx_of, emit, fail
 from mission_control.config import ClientSettings
@@ -29,6 +29,8 @@ app = typer.Typer(
 app.add_typer(commands.tasks, name="tasks")
 app.add_typer(commands.docs, name="docs")
 app.add_typer(commands.audit, name="audit")
+app.add_typer(working.working_md, name="working-md")
+app.command("wake")(working.wake)
 
 
 @app.callback()

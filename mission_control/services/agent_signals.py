@@ -18,20 +18,30 @@ from mission_control.services.recording import record_change
 def wake_agent(
     *, session: Session, workspace_id: int, agent_id: int, actor: Actor, force: bool = False
 ) -> Agent:
-    """Ask for a heartbeat now. `force` calls the driver even if nothing is new for the agent."""
+    """Ask for a heartbeat now. `force` calls the driver even if nothing is new for the agent.
+
+    An external agent is never called by us: it gets a `wake` notification instead, which its
+    WebSocket channel (/ws/agents/{id}) delivers at once, or replays after a reconnect."""
     agent = get_in_workspace(session, Agent, agent_id, workspace_id)
     if agent.paused:
         raise Invalid(f"{agent.name} is paused: resume it before waking it")
-    if agent.driver_type == DriverType.external:
-        raise Invalid(
-            f"{agent.name} is an external agent: it connects through the API on its own "
-            "schedule, so there is nothing to wake"
-        )
     now = utcnow()
-    agent.wake_requested_at = now
-    agent.wake_force = agent.wake_force or force
-    session.add(agent)
-    session.flush()
+    details: dict[str, Any] = {"agent_id": agent.id, "force": force}
+    if agent.driver_type == DriverType.external:
+        note = notify(
+            session,
+            workspace_id=workspace_id,
+            kind="wake",
+            agent_id=agent.id,
+            text=f"{actor.name} asked you to wake up" + (" (forced)" if force else ""),
+        )
+        details |= {"via": "gateway", "notification_id": note.id}
+    else:
+        agent.wake_requested_at = now
+        agent.wake_force = agent.wake_force or force
+        session.add(agent)
+        session.flush()
+        details |= {"via": "heartbeat", "force": agent.wake_force}
     record_change(
         session,
         workspace_id=workspace_id,
@@ -40,8 +50,8 @@ def wake_agent(
         target_type="agent",
         target_id=agent.id,
         text=f"{actor.name} asked {agent.name} to wake up" + (" (forced)" if force else ""),
-        after={"wake_requested_at": now.isoformat(), "force": agent.wake_force},
-        details={"agent_id": agent.id, "force": agent.wake_force},
+        after={"wake_requested_at": now.isoformat(), "force": details["force"]},
+        details=details,
     )
     return agent
 

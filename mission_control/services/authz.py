@@ -89,3 +89,14 @@ def require_self_agent(principal: Principal, agent_id: int) -> Principal:
             details={"agent_id": agent_id},
         )
     return principal
+
+
+def require_operator(principal: Principal, permission: Permission = Permission.work) -> Principal:
+    """Operators (and admins) only: a person must stand behind this, not an agent's key."""
+    require(principal, permission)
+    if principal.type != ActorType.user:
+        raise Forbidden(
+            f"agent {principal.name} may not do this: it needs an operator",
+            details={"required": "operator", "role": principal.role},
+        )
+    return principal

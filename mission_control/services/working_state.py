@@ -57,7 +57,8 @@ def latest_version(session: Session, workspace_id: int) -> int:
     return row.version if row else 0
 
 
-def _author(session: Session, row: WorkingStateVersion) -> str:
+def author_name(session: Session, row: WorkingStateVersion) -> str:
+    """Who wrote a version, as shown to people: an agent name, @handle or "system"."""
     if row.author_agent_id is not None:
         agent = session.get(Agent, row.author_agent_id)
         return agent.name if agent else f"agent {row.author_agent_id}"
@@ -78,7 +79,7 @@ def read(*, session: Session, workspace_id: int, now: datetime | None = None) ->
         version=version,
         notes=notes,
         content=content,
-        author=_author(session, row) if row else "",
+        author=author_name(session, row) if row else "",
         updated_at=row.created_at if row else None,
     )
 
@@ -108,7 +109,7 @@ def write(
                 "use mode=append to add without it"
             )
         if base_version != current:
-            who = _author(session, row) if row else "someone"
+            who = author_name(session, row) if row else "someone"
             raise Conflict(
                 f"WORKING.md changed since you read it (you read version {base_version}, "
                 f"it is now version {current}, written by {who}); read it again and reapply",
@@ -172,7 +173,7 @@ def history(*, session: Session, workspace_id: int, limit: int = 50) -> list[Ver
         .limit(limit)
     )
     return [
-        VersionInfo(version=r.version, author=_author(session, r), created_at=r.created_at, notes=r.notes)
+        VersionInfo(version=r.version, author=author_name(session, r), created_at=r.created_at, notes=r.notes)
         for r in rows
     ]
 

@@ -17,7 +17,7 @@ class Call:
     route: str  # the route template, as FastAPI knows it
     url: str
     body: Any = None
-    needs: str = "read"  # public | read | work | admin | self_agent | self_user
+    needs: str = "read"  # public | read | work | operator | admin | self_agent | self_user
     aims: bool = True  # names an object of the target team (in the path or the body)
 
     @property
@@ -54,6 +54,7 @@ def calls(t: Team) -> list[Call]:
         c("PATCH", "/agents/{agent_id}", f"/agents/{agent}", {"paused": True}, "admin"),
         c("DELETE", "/agents/{agent_id}", f"/agents/{t.agent2_id}", needs="admin"),
         c("POST", "/agents/{agent_id}/heartbeat", f"/agents/{agent}/heartbeat", {}, "self_agent"),
+        c("POST", "/agents/{agent_id}/wake", f"/agents/{agent}/wake", {}, "operator"),
         c("GET", "/agents/{agent_id}/keys", f"/agents/{agent}/keys", needs="admin"),
         c("POST", "/agents/{agent_id}/keys", f"/agents/{agent}/keys", {}, "admin"),
         c("POST", "/keys/{key_id}/revoke", f"/keys/{agent_key}/revoke", needs="admin"),
@@ -124,6 +125,17 @@ def calls(t: Team) -> list[Call]:
             f"/notifications/{t.notification_id}/read",
         ),
         c("POST", "/notifications/read-all", "/notifications/read-all", aims=False),
+        c("GET", "/state/working-md", "/state/working-md", aims=False),
+        c(
+            "PUT",
+            "/state/working-md",
+            "/state/working-md",
+            {"notes": "n", "base_version": 0},
+            "work",
+            aims=False,
+        ),
+        c("GET", "/state/working-md/versions", "/state/working-md/versions", aims=False),
+        c("GET", "/state/working-md/versions/{version}", "/state/working-md/versions/1"),
     ]
 
 
@@ -181,6 +193,7 @@ def refused_for(role: str, needs: str) -> bool:
         "public": {"admin", "operator", "viewer", "agent"},
         "read": {"admin", "operator", "viewer", "agent"},
         "work": {"admin", "operator", "agent"},
+        "operator": {"admin", "operator"},
         "admin": {"admin"},
         "self_agent": {"agent"},
         "self_user": {"admin", "operator", "viewer"},

@@ -148,3 +148,32 @@ def test_the_console_script_exits_with_the_code(live_url, squad):
         [str(mc_bin), "whoami", "--json"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and json.loads(done.stdout)["role"] == "viewer"
+
+
+def test_working_md_get_and_put(mc, squad, tmp_path):
+    key = squad.a.tokens["agent"]
+    code, out, err = mc(key, "working-md", "get")
+    assert code == 0 and out.startswith("# WORKING.md — Squad a") and err.strip() == "version 0"
+    notes = tmp_path / "notes.md"
+    notes.write_text("Focus: launch\n")
+    code, out, _ = mc(key, "working-md", "put", str(notes), "--version", "0")
+    assert (code, out.strip()) == (0, "WORKING.md is at version 1")
+    code, _, err = mc(squad.a.tokens["operator"], "working-md", "put", "--version", "0", stdin="x")
+    assert code == 7 and "changed since you read it" in err
+    code, out, _ = mc(squad.a.tokens["operator"], "working-md", "put", "--append", stdin="QA too")
+    assert code == 0 and "version 2" in out
+    code, out, _ = mc(key, "working-md", "get", "--notes")
+    assert out == "Focus: launch\n\nQA too\n"
+    code, out, _ = mc(key, "working-md", "get", "--version", "1", "--json")
+    assert code == 0 and json.loads(out)["notes"] == "Focus: launch\n"
+    code, _, err = mc(key, "working-md", "put", stdin="no version")
+    assert code == 2 and "--version" in err
+
+
+def test_wake(mc, squad):
+    code, out, _ = mc(squad.a.tokens["operator"], "wake", "Fridaya")
+    assert (code, out.strip()) == (0, "woke Fridaya: wake sent to its WebSocket channel")
+    code, out, _ = mc(squad.a.tokens["agent"], "notifications", "--unread")
+    assert "operator-a asked you to wake up" in out
+    code, _, err = mc(squad.a.tokens["agent"], "wake", "Visiona")
+    assert code == 4 and "needs an operator" in err

@@ -8,11 +8,19 @@ from fastapi import APIRouter, Depends, Response
 
 from mission_control.api.deps import Admin, PathId, Reader, get_principal
 from mission_control.api.errors import COMMON_RESPONSES, CONFLICT_RESPONSE
-from mission_control.api.schemas import AgentIn, AgentOut, AgentPatch, CheckIn, CheckInOut
+from mission_control.api.schemas import (
+    AgentIn,
+    AgentOut,
+    AgentPatch,
+    CheckIn,
+    CheckInOut,
+    WakeIn,
+    WakeOut,
+)
 from mission_control.db import read_session, session_scope
-from mission_control.models import Agent
-from mission_control.services import agents, notifications, presence
-from mission_control.services.authz import Principal, require_self_agent
+from mission_control.models import Agent, DriverType
+from mission_control.services import agent_signals, agents, notifications, presence
+from mission_control.services.authz import Principal, require_operator, require_self_agent
 from mission_control.services.common import get_in_workspace
 
 router = APIRouter(prefix="/agents", tags=["agents"], responses=COMMON_RESPONSES)
@@ -111,3 +119,22 @@ def check_in(
             session=session, workspace_id=who.workspace_id, agent_id=agent_id
         )
         return CheckInOut(agent=AgentOut.model_validate(agent), unread_notifications=unread)
+
+
+@router.post("/{agent_id}/wake", response_model=WakeOut, summary="Wake an agent now (operator)")
+def wake(
+    agent_id: PathId, body: WakeIn, who: Annotated[Principal, Depends(get_principal)]
+) -> WakeOut:
+    """Agents we call get a heartbeat now; an external agent gets a `wake` frame on its
+    WebSocket channel (kept as a notification, so a reconnecting agent still sees it)."""
+    require_operator(who)
+    with session_scope() as session:
+        agent = agent_signals.wake_agent(
+            session=session,
+            workspace_id=who.workspace_id,
+            agent_id=agent_id,
+            actor=who.actor(),
+            force=body.force,
+        )
+        via = "gateway" if agent.driver_type == DriverType.external else "heartbeat"
+        return WakeOut(agent=AgentOut.model_validate(agent), via=via)

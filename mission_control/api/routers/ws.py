@@ -6,9 +6,11 @@
 Authenticate with `Authorization: Bearer <key>` on the handshake (or `?key=` where headers
 cannot be set). Each frame is JSON `{"id", "type", "data"}`; `id` is the event id. To resume
 after a reconnect, pass the last id you saw as `?after=<id>`: everything newer is replayed in
-order, then the stream goes live. Without `after` the stream starts from now. Wake-ups
-(`type: "wake"`, id null) are live only. Refusals close the socket with 4401 (key), 4403
-(not yours), 4404 (not in your workspace) or 4429 (rate limited).
+order, then the stream goes live. Without `after` the stream starts from now. Wake-ups of
+agents we call ourselves (`type: "wake"`, id null) are live only; an external agent's wake
+is a notification of kind `wake`, so it has an id and is replayed like the others. Refusals
+close the socket with 4401 (key), 4403 (not yours), 4404 (not in your workspace) or 4429
+(rate limited).
 
 New rows are noticed through the in-process event bus at once and, for changes made by other
 processes, by polling the database every `ws_poll_s` seconds.
@@ -221,7 +223,8 @@ async def agent_stream(ws: WebSocket, agent_id: int) -> None:
         if event.payload.get("agent_id") != agent_id:
             return None
         if event.type == "agent.wake_requested":
-            return "wake"
+            # An external agent's wake is a notification row (durable, replayed on resume).
+            return "rows" if event.payload.get("notification_id") else "wake"
         return "rows" if event.type == "notification.created" else None
 
     await _stream(ws, principal, start, fetch, wants)

@@ -18,6 +18,8 @@ from mission_control.api.schemas.people import (
     UserCreate,
     UserCreated,
     UserOut,
+    WakeIn,
+    WakeOut,
     WhoAmI,
     WorkspaceOut,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "UserCreated",
     "UserOut",
     "VersionOut",
+    "WakeIn",
+    "WakeOut",
     "WhoAmI",
     "WorkspaceOut",
 ]

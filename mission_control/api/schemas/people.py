@@ -65,6 +65,18 @@ class CheckInOut(Out):
     unread_notifications: int
 
 
+class WakeIn(In):
+    force: bool = Field(default=False, description="Call the driver even if nothing is new.")
+
+
+class WakeOut(BaseModel):
+    agent: AgentOut
+    via: str = Field(
+        description="`heartbeat` (we call its driver now) or `gateway` (an external agent: "
+        "a `wake` frame on its WebSocket channel)."
+    )
+
+
 # --------------------------------------------------------------------------- keys & people
 
 

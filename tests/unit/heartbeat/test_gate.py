@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from mission_control.db import session_scope
 from mission_control.errors import Invalid
-from mission_control.models import Agent, AgentStatus, TaskStatus, utcnow
+from mission_control.models import Agent, AgentStatus, Notification, TaskStatus, utcnow
 from mission_control.services import (
     agent_signals,
     agents,
@@ -106,15 +107,22 @@ def test_wake_now_consumes_the_request_and_force_calls_the_driver(session, works
     assert beat(agent, driver).gate_reason == "forced wake"
 
 
-def test_wake_now_is_refused_for_paused_and_external_agents(session, workspace, make_agent, op_actor, refused):
-    ext = make_agent("Shuri")
-    err = refused(Invalid, agent_signals.wake_agent, workspace_id=workspace.id, agent_id=ext.id, actor=op_actor)
-    assert "external agent" in str(err)
+def test_wake_now_is_refused_for_a_paused_agent(session, workspace, make_agent, op_actor, refused):
     bot = make_agent("Friday", driver_type="openai")
     agents.set_paused(session=session, workspace_id=workspace.id, agent_id=bot.id, paused=True, actor=op_actor)
     session.commit()
     err = refused(Invalid, agent_signals.wake_agent, workspace_id=workspace.id, agent_id=bot.id, actor=op_actor)
     assert "paused" in str(err)
+
+
+def test_waking_an_external_agent_sends_it_a_wake_notification(session, workspace, make_agent, op_actor, events):
+    ext = make_agent("Shuri")
+    commit(agent_signals.wake_agent, workspace_id=workspace.id, agent_id=ext.id, actor=op_actor)
+    assert [e.type for e in events][-2:] == ["notification.created", "agent.wake_requested"]
+    assert events[-1].payload["via"] == "gateway"
+    assert fresh(session, Agent, ext.id).wake_requested_at is None  # nothing for the engine
+    note = session.exec(select(Notification).where(Notification.recipient_agent_id == ext.id)).one()
+    assert (note.kind, note.text) == ("wake", "ops asked you to wake up")
 
 
 def test_a_paused_agent_is_not_run(session, workspace, make_agent, op_actor, beat):
