@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         description="`limits` storage URI; redis://... shares it across workers.",
     )
     api_max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+    # Outbound webhooks (services/webhooks.py, webhook_dispatcher.py). Times are seconds.
+    webhook_timeout_s: float = 10.0
+    webhook_max_attempts: int = Field(default=8, ge=1, description="Then a delivery is failed.")
+    webhook_backoff_base_s: float = 5.0
+    webhook_backoff_max_s: float = 3600.0
+    webhook_poll_s: float = Field(
+        default=2.0, description="How often the dispatcher looks for due retries."
+    )
+    webhook_batch: int = Field(default=20, ge=1, description="Deliveries sent at once.")
     # Operator sign-in: failures before a lockout, and the first lockout (doubles each time).
     login_max_failures: int = 5
     login_lockout_s: int = 30

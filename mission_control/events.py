@@ -76,6 +76,11 @@ def record(session: Session, event: Event) -> None:
     session.info.setdefault(_PENDING_KEY, []).append(event)
 
 
+def pending(session: Session) -> list[Event]:
+    """The events parked on `session` so far (published if it commits)."""
+    return list(session.info.get(_PENDING_KEY, []))
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a SAVEPOINT released: the real commit is still to come

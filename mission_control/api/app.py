@@ -20,6 +20,7 @@ from mission_control.api.routers import (
     messages,
     system,
     tasks,
+    webhooks,
     working,
     ws,
 )
@@ -52,6 +53,18 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     errors.install(app)
-    for module in (system, account, agents, keys, tasks, messages, documents, feed, working, ws):
+    for module in (
+        system,
+        account,
+        agents,
+        keys,
+        tasks,
+        messages,
+        documents,
+        feed,
+        working,
+        webhooks,
+        ws,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     return app

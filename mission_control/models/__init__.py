@@ -22,6 +22,7 @@ from mission_control.models.message import Message
 from mission_control.models.notification import Notification
 from mission_control.models.task import Task, TaskAssignee, TaskCreate, TaskDependency, TaskUpdate
 from mission_control.models.user import User
+from mission_control.models.webhook import Webhook, WebhookDelivery
 from mission_control.models.working_state import WorkingStateVersion
 from mission_control.models.workspace import Workspace
 
@@ -54,6 +55,8 @@ __all__ = [
     "TaskUpdate",
     "User",
     "UserRole",
+    "Webhook",
+    "WebhookDelivery",
     "Workspace",
     "WorkingStateVersion",
     "utcnow",

@@ -6,3 +6,6 @@ refused operation (an exception from `mission_control.errors`) writes nothing. E
 records its Activity and AuditEvent and parks an event that is published after commit.
 No reflex import here.
 """
+
+# Registers the webhook outbox's before-commit hook for every session that uses the services.
+from mission_control.services import webhook_outbox as _webhook_outbox  # noqa: E402, F401

@@ -18,8 +18,17 @@ from sqlmodel import Session, func, select
 
 from mission_control.api.app import create_api
 from mission_control.config import Settings
-from mission_control.models import AuditEvent, UserRole
-from mission_control.services import agents, api_keys, documents, messages, tasks, users, workspaces
+from mission_control.models import AuditEvent, UserRole, WebhookDelivery
+from mission_control.services import (
+    agents,
+    api_keys,
+    documents,
+    messages,
+    tasks,
+    users,
+    webhooks,
+    workspaces,
+)
 from mission_control.services.actor import Actor
 
 SEED = Actor.system("test")
@@ -41,6 +50,8 @@ class Team:
     message_id: int = 0
     document_id: int = 0
     notification_id: int = 0
+    webhook_id: int = 0
+    delivery_id: int = 0
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -110,6 +121,20 @@ def build_team(session: Session, slug: str) -> Team:
         actor=SEED,
     )
     team.document_id = doc.id or 0
+    hook = webhooks.create_webhook(
+        session=session,
+        workspace_id=ws.id,
+        url=f"http://127.0.0.1:9/hook-of-{slug}",
+        events=["task.review"],
+        actor=SEED,
+        active=False,  # so no test's task move queues deliveries to it
+    )
+    delivery = WebhookDelivery(
+        workspace_id=ws.id, webhook_id=hook.id or 0, event="task.review", status="failed"
+    )
+    session.add(delivery)
+    session.flush()
+    team.webhook_id, team.delivery_id = hook.id or 0, delivery.id or 0
     session.commit()
     return team
 

@@ -28,6 +28,7 @@ class Call:
 def calls(t: Team) -> list[Call]:
     """One call per endpoint (a few endpoints twice: with the target's ids in the body)."""
     task, task2, agent, doc = t.task_id, t.task2_id, t.agent_id, t.document_id
+    hook = t.webhook_id
     op_key, agent_key = t.key_ids["operator"], t.key_ids["agent2"]
     c = Call
     return [
@@ -136,6 +137,30 @@ def calls(t: Team) -> list[Call]:
         ),
         c("GET", "/state/working-md/versions", "/state/working-md/versions", aims=False),
         c("GET", "/state/working-md/versions/{version}", "/state/working-md/versions/1"),
+        c("GET", "/webhooks", "/webhooks", needs="admin", aims=False),
+        c(
+            "POST",
+            "/webhooks",
+            "/webhooks",
+            {"url": "http://127.0.0.1:9/x", "events": ["task.review"]},
+            "admin",
+            aims=False,
+        ),
+        c("GET", "/webhooks/{webhook_id}", f"/webhooks/{hook}", needs="admin"),
+        c("PATCH", "/webhooks/{webhook_id}", f"/webhooks/{hook}", {"active": False}, "admin"),
+        c("DELETE", "/webhooks/{webhook_id}", f"/webhooks/{hook}", needs="admin"),
+        c(
+            "GET",
+            "/webhooks/{webhook_id}/deliveries",
+            f"/webhooks/{hook}/deliveries",
+            needs="admin",
+        ),
+        c(
+            "POST",
+            "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+            f"/webhooks/{hook}/deliveries/{t.delivery_id}/redeliver",
+            needs="admin",
+        ),
     ]
 
 

@@ -12,7 +12,16 @@ from .helpers import error_of
 from .matrix import API, body_aimed_calls, calls, refused_for, send
 
 ROLES = ("admin", "operator", "viewer", "agent")
-A_MARKERS = ("Task of a", "Fridaya", "Visiona", "operator-a", "admin-a", "viewer-a", "Squad a")
+A_MARKERS = (
+    "Task of a",
+    "Fridaya",
+    "Visiona",
+    "operator-a",
+    "admin-a",
+    "viewer-a",
+    "Squad a",
+    "hook-of-a",
+)
 
 
 def test_the_matrix_covers_every_route(app, squad):
