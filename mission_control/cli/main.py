@@ -148,6 +148,16 @@ def login(
     emit(state, created, lambda c: f"{c['token']}\n(shown once: export MC_API_KEY=<this token>)")
 
 
+@app.command()
+def mcp(ctx: typer.Context) -> None:
+    """Serve the same operations as MCP tools on stdin/stdout (for MCP-capable agents)."""
+    from mission_control.cli.mcp_server import serve  # the SDK loads only when asked for
+
+    state = ctx_of(ctx)
+    state.client.get("/me")  # fail fast, on stderr, with a wrong URL or key
+    serve(state.client)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and exits with) the exit code."""
     args = sys.argv[1:] if argv is None else argv

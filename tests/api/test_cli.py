@@ -177,3 +177,8 @@ def test_wake(mc, squad):
     assert "operator-a asked you to wake up" in out
     code, _, err = mc(squad.a.tokens["agent"], "wake", "Visiona")
     assert code == 4 and "needs an operator" in err
+
+
+def test_mcp_refuses_to_start_with_a_bad_key(mc):
+    code, out, err = mc("mca_aaaaaaaa_wrong", "mcp")
+    assert (code, out) == (3, "") and "unknown or has been revoked" in err
