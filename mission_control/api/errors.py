@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mission_control.errors import (
     Conflict,
@@ -76,6 +77,7 @@ def _doc(text: str) -> dict[str, Any]:
 
 # Documented error responses, merged into every route's OpenAPI entry.
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _doc("The request body could not be read (e.g. not UTF-8 JSON)."),
     401: _doc("Missing, unknown or revoked key."),
     403: _doc("The caller's role (or identity) does not allow this."),
     404: _doc("No such object in the caller's workspace."),
@@ -115,10 +117,24 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid", f"invalid input — {summary}", {"fields": fields})
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path. Starlette's 405 names only the first route that
+    matched the path, though GET and POST on one path are separate routes."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
 def install(app: FastAPI) -> None:
