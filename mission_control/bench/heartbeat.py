@@ -18,11 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-
 from mission_control import db as mc_db
-from mission_control.config import ROOT
+from mission_control.bench import use_migrated_database
 from mission_control.drivers import DriverRegistry
 from mission_control.drivers.protocol import DriverReply, WakeRequest
 from mission_control.heartbeat import gate
@@ -50,13 +47,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def setup(url: str, n: int) -> tuple[int, list[int], int, int]:
-    engine = mc_db.make_engine(url)
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "alembic"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    mc_db.set_engine(engine)
+    use_migrated_database(url)
     system = Actor.system("bench")
     with mc_db.session_scope() as s:
         ws = workspaces.create_workspace(session=s, slug="bench", name="Bench")

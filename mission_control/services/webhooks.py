@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from mission_control.errors import Invalid
 from mission_control.models import Webhook, WebhookDelivery, utcnow
@@ -154,10 +154,7 @@ def delete_webhook(*, session: Session, workspace_id: int, webhook_id: int, acto
     """Remove a webhook and its delivery log."""
     hook = get_in_workspace(session, Webhook, webhook_id, workspace_id)
     before = _audit_view(hook)
-    for delivery in session.exec(
-        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
-    ):
-        session.delete(delivery)
+    session.exec(delete(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id))
     session.delete(hook)
     session.flush()
     record_change(

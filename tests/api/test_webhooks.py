@@ -302,3 +302,26 @@ def test_the_dispatcher_sends_right_after_the_commit(client, squad, receiver, ca
     assert len(receiver.got) == 1 and took < 5
     with capsys.disabled():
         print(f"\n[webhook] check-in (blocked) -> receiver got it: {took * 1000:.0f} ms")
+
+
+def test_two_dispatchers_never_send_a_delivery_twice(client, squad, receiver):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a = squad.a
+    hook = _hook(client, a, receiver.url, ["operator.mentioned"])
+    for i in range(30):
+        client.post(
+            f"{API}/tasks/{a.task_id}/messages",
+            json={"body": f"@operator-a ping {i}"},
+            headers=a.auth("agent"),
+        )
+    settings = Settings(webhook_batch=10)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(4):
+            list(pool.map(lambda _: deliver_due_now(settings), range(2)))
+    sent = [r["headers"]["X-MC-Delivery"] for r in receiver.got]
+    assert len(sent) == len(set(sent)) == 30
+    log = client.get(
+        f"{API}/webhooks/{hook['id']}/deliveries?limit=50", headers=a.auth("admin")
+    ).json()["items"]
+    assert {(d["status"], d["attempts"]) for d in log} == {("delivered", 1)} and len(log) == 30

@@ -1,0 +1,163 @@
+"""Outbound webhook numbers: what the outbox adds to a commit, delivery throughput, and
+commit -> receiver latency with the dispatcher running.
+
+    python -m mission_control.bench.webhooks [--events 200] [--hooks 3] [--url postgresql+psycopg://...]
+
+Builds a throwaway database (a temp SQLite file unless --url is given; a PostgreSQL URL must
+point at an empty, disposable database) and a receiver on 127.0.0.1 (http.server thread).
+Bounded: --events mentions per measurement, loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from mission_control import db as mc_db
+from mission_control.bench import use_migrated_database
+from mission_control.config import Settings
+from mission_control.services import messages, tasks, users, webhooks, workspaces
+from mission_control.services.actor import Actor
+from mission_control.webhook_dispatcher import deliver_due_now, run_webhook_dispatcher
+
+SYSTEM = Actor.system("bench")
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] * 1000
+
+
+def receiver() -> tuple[str, list[float], ThreadingHTTPServer]:
+    got: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            got.append(time.perf_counter())
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # the default 5 drops concurrent connects (1 s SYN retry)
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/hook", got, server
+
+
+def setup(url: str) -> tuple[int, int, int]:
+    use_migrated_database(url)
+    with mc_db.session_scope() as s:
+        ws = workspaces.create_workspace(session=s, slug="bench", name="Bench")
+        op = users.create_user(
+            session=s, workspace_id=ws.id or 0, handle="ops", display_name="Ops", actor=SYSTEM
+        )
+        task = tasks.create_task(
+            session=s, workspace_id=ws.id or 0, data={"title": "T"}, actor=SYSTEM
+        )
+    return ws.id or 0, op.id or 0, task.id or 0
+
+
+def mention(ws: int, task_id: int, i: int) -> float:
+    """Commit one @mention of the operator; returns the time the commit finished."""
+    with mc_db.session_scope() as s:
+        messages.post_message(
+            session=s, workspace_id=ws, task_id=task_id, body=f"@ops ping {i}", actor=SYSTEM
+        )
+    return time.perf_counter()
+
+
+def commit_times(ws: int, task_id: int, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        mention(ws, task_id, i)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+async def latency(ws: int, task_id: int, got: list[float], samples: int) -> list[float]:
+    dispatcher = asyncio.create_task(run_webhook_dispatcher(Settings(webhook_poll_s=30)))
+    await asyncio.sleep(0.2)
+    out = []
+    try:
+        for i in range(samples):
+            before = len(got)
+            committed = await asyncio.to_thread(mention, ws, task_id, i)
+            deadline = time.perf_counter() + 10
+            while len(got) == before and time.perf_counter() < deadline:
+                await asyncio.sleep(0.001)
+            out.append(got[-1] - committed)
+    finally:
+        dispatcher.cancel()
+        await asyncio.gather(dispatcher, return_exceptions=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--hooks", type=int, default=3)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args(argv)
+    tmp = tempfile.TemporaryDirectory()
+    url = args.url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    ws, _, task_id = setup(url)
+    hook_url, got, server = receiver()
+    print(f"database: {url.split(':')[0]}, {args.events} events, {args.hooks} webhooks")
+
+    bare = commit_times(ws, task_id, args.events)
+    with mc_db.session_scope() as s:
+        for _ in range(args.hooks):
+            webhooks.create_webhook(
+                session=s,
+                workspace_id=ws,
+                url=hook_url,
+                events=["operator.mentioned"],
+                actor=SYSTEM,
+            )
+    hooked = commit_times(ws, task_id, args.events)
+    print(
+        f"commit of an @mention: no webhooks median {statistics.median(bare) * 1000:.2f} ms, "
+        f"with {args.hooks} (outbox rows) median {statistics.median(hooked) * 1000:.2f} ms, "
+        f"p95 {_pct(hooked, 0.95):.2f} ms"
+    )
+
+    queued = args.events * args.hooks
+    t0 = time.perf_counter()
+    sent = 0
+    while sent < queued:
+        done = deliver_due_now()
+        if not done:
+            break
+        sent += done
+    took = time.perf_counter() - t0
+    print(f"drained {sent} deliveries in {took:.2f} s: {sent / took:.0f} deliveries/s (batch 20)")
+
+    with mc_db.session_scope() as s:
+        for hook in webhooks.list_webhooks(session=s, workspace_id=ws)[1:]:
+            webhooks.delete_webhook(
+                session=s, workspace_id=ws, webhook_id=hook.id or 0, actor=SYSTEM
+            )
+    lat = asyncio.run(latency(ws, task_id, got, min(30, args.events)))
+    print(
+        f"commit -> receiver with the dispatcher running: median "
+        f"{statistics.median(lat) * 1000:.1f} ms, p95 {_pct(lat, 0.95):.1f} ms"
+    )
+    server.shutdown()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
