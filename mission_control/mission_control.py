@@ -10,6 +10,7 @@ from mission_control.api.app import create_api
 from mission_control.heartbeat.lifespan import run_heartbeat_engine
 from mission_control.pages.agents import agent_page, agents_page
 from mission_control.pages.approvals import approvals_page
+from mission_control.pages.audit import audit_page
 from mission_control.pages.board import board_page
 from mission_control.pages.login import login_page
 from mission_control.pages.notifications import notifications_page
@@ -18,6 +19,7 @@ from mission_control.pages.working import working_page
 from mission_control.state import live
 from mission_control.state.agents import AgentDetailState, AgentsState
 from mission_control.state.approvals import ApprovalsState
+from mission_control.state.audit import AuditState
 from mission_control.state.board import BoardState
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
@@ -44,6 +46,7 @@ add(agents_page, "/agents", "Agents", AgentsState.on_load)
 add(agent_page, "/agents/[agent_id]", "Agent", AgentDetailState.on_load)
 add(approvals_page, "/approvals", "Approvals", ApprovalsState.on_load)
 add(working_page, "/working", "WORKING.md", WorkingState.on_load)
+add(audit_page, "/audit", "Audit log", AuditState.on_load)
 add(notifications_page, "/notifications", "Notifications")
 app.add_page(login_page, route="/login", title="Sign in · Mission Control", on_load=SessionState.login_on_load)
 

@@ -14,6 +14,7 @@ from mission_control.state.agents import (
     AgentFormState,
     AgentRow,
     AgentsState,
+    KeyRow,
     RunRow,
     TaskRef,
 )
@@ -165,6 +166,70 @@ def task_item(t: TaskRef) -> rx.Component:
     )
 
 
+def key_row(k: KeyRow) -> rx.Component:
+    return rx.hstack(
+        rx.code(k.prefix, "…", size="1"),
+        rx.text(k.name, size="1", color_scheme="gray"),
+        rx.spacer(),
+        rx.text("used ", when(k.last_used_at), size="1", color_scheme="gray"),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.button("Revoke", size="1", variant="ghost", color_scheme="red")),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Revoke key ", k.prefix, "…?"),
+                rx.alert_dialog.description("Anything using it is refused from the next request.", size="2"),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.alert_dialog.action(rx.button("Revoke", color_scheme="red",
+                                                     on_click=AgentDetailState.revoke_key(k.id))),  # type: ignore[operator]
+                    justify="end", spacing="3", margin_top="16px",
+                ),
+            ),
+        ),
+        width="100%",
+        align="center",
+        custom_attrs={"data-testid": "key-row"},
+    )
+
+
+def keys_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("API keys", size="3"),
+                rx.spacer(),
+                rx.button(rx.icon("key-round", size=14), "Issue key", size="1", variant="soft",
+                          on_click=AgentDetailState.issue_key),
+                width="100%",
+            ),
+            rx.cond(
+                AgentDetailState.new_token != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text("Copy it now — it is shown only once:", size="2"),
+                        rx.code(AgentDetailState.new_token, size="1", word_break="break-all",
+                                custom_attrs={"data-testid": "new-token"}),
+                        rx.hstack(
+                            rx.button("Copy", size="1", on_click=[rx.set_clipboard(AgentDetailState.new_token),
+                                                                 rx.toast.info("Copied")]),
+                            rx.button("Done", size="1", variant="soft", on_click=AgentDetailState.hide_token),
+                        ),
+                        spacing="2",
+                    ),
+                    icon="key-round",
+                    color_scheme="amber",
+                    width="100%",
+                ),
+            ),
+            rx.cond(AgentDetailState.keys.length() > 0,  # type: ignore[attr-defined]
+                    rx.foreach(AgentDetailState.keys, key_row),
+                    rx.text("No active keys. An external agent needs one for the API, CLI or MCP.", size="2",
+                            color_scheme="gray")),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def detail_actions() -> rx.Component:
     a = AgentDetailState.agent
     return rx.hstack(
@@ -250,6 +315,7 @@ def agent_detail() -> rx.Component:
             width="100%",
         ),
         rx.card(rx.vstack(rx.heading("Heartbeat runs", size="3"), runs_table(), width="100%"), width="100%"),
+        rx.cond(AgentDetailState.is_admin, keys_card()),
         rx.card(
             rx.vstack(
                 rx.heading("Activity", size="3"),

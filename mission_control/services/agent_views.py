@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mission_control.models import Activity, Agent, Task, TaskAssignee
+from mission_control.models import Activity, Agent, ApiKey, Task, TaskAssignee
 from mission_control.services import feed, heartbeats
 from mission_control.services.common import get_in_workspace
 
@@ -77,8 +77,13 @@ def agent_page(*, session: Session, workspace_id: int, agent_id: int) -> dict[st
         .limit(30)
     ).all()
     runs = heartbeats.list_runs(session=session, workspace_id=workspace_id, agent_id=agent_id, limit=50)
+    keys = session.exec(
+        select(ApiKey).where(ApiKey.agent_id == agent_id, col(ApiKey.revoked_at).is_(None)).order_by(col(ApiKey.id))
+    ).all()
     return {
         "agent": agent_row(agent, len(tasks)),
+        "keys": [{"id": k.id or 0, "prefix": k.prefix, "name": k.name, "created_at": _iso(k.created_at),
+                  "last_used_at": _iso(k.last_used_at)} for k in keys],
         "tasks": [{"id": t.id or 0, "title": t.title, "status": str(t.status)} for t in tasks],
         "activity": [feed.activity_row(a) for a in activity],
         "runs": [_run_row(r) for r in runs],

@@ -9,7 +9,7 @@ import reflex as rx
 
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
-from mission_control.services import agent_signals, agent_views, agents
+from mission_control.services import agent_signals, agent_views, agents, api_keys
 from mission_control.services.authz import Permission
 from mission_control.state import live
 from mission_control.state.feed import FeedItem
@@ -62,6 +62,15 @@ class RunRow:
     changes: int = 0
     tokens: int = 0
     error: str = ""
+
+
+@dataclass
+class KeyRow:
+    id: int = 0
+    prefix: str = ""
+    name: str = ""
+    created_at: str = ""
+    last_used_at: str = ""
 
 
 @dataclass
@@ -257,6 +266,8 @@ class AgentDetailState(SessionState):
     tasks: list[TaskRef] = []
     activity: list[FeedItem] = []
     runs: list[RunRow] = []
+    keys: list[KeyRow] = []
+    new_token: str = ""  # shown once, right after it is issued
 
     def refresh(self) -> None:
         if not self.agent_id:
@@ -272,13 +283,14 @@ class AgentDetailState(SessionState):
         self.tasks = [TaskRef(**t) for t in data["tasks"]]
         self.activity = [FeedItem(**a) for a in data["activity"]]
         self.runs = [RunRow(**r) for r in data["runs"]]
+        self.keys = [KeyRow(**k) for k in data["keys"]]
         self.found = self.loaded = True
 
     @rx.event
     def on_load(self) -> None:
         raw = str(self.router.page.params.get("agent_id", "0"))
         self.agent_id = int(raw) if raw.isdigit() else 0
-        self.loaded, self.found = False, bool(self.agent_id)
+        self.loaded, self.found, self.new_token = False, bool(self.agent_id), ""
         live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         if not self.agent_id:
             self.loaded = True
@@ -326,3 +338,31 @@ class AgentDetailState(SessionState):
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)
         return [rx.toast.success(f"Agent {name} removed"), rx.redirect("/agents")]
+
+    @rx.event
+    def issue_key(self) -> Any:
+        try:
+            ctx = self.context().require(Permission.admin)
+            with session_scope() as session:
+                _, token = api_keys.create_key(session=session, workspace_id=ctx.workspace_id,
+                                               agent_id=self.agent_id, name="issued in the UI", actor=ctx.actor)
+        except MissionControlError as exc:
+            return rx.toast.error(exc.message, close_button=True)
+        self.new_token = token
+        self.refresh()
+        return None
+
+    @rx.event
+    def revoke_key(self, key_id: int) -> Any:
+        try:
+            ctx = self.context().require(Permission.admin)
+            with session_scope() as session:
+                api_keys.revoke_key(session=session, workspace_id=ctx.workspace_id, key_id=key_id, actor=ctx.actor)
+        except MissionControlError as exc:
+            return rx.toast.error(exc.message, close_button=True)
+        self.refresh()
+        return rx.toast.success("Key revoked: it stops working at once")
+
+    @rx.event
+    def hide_token(self) -> None:
+        self.new_token = ""

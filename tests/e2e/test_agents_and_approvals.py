@@ -3,6 +3,7 @@ approve and reject reviews on a phone-sized screen."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
@@ -74,6 +75,14 @@ def test_admin_creates_an_agent_through_the_form_after_fixing_a_mistake(app_serv
         shuri = s.exec(select(Agent).where(Agent.name == "Shuri")).one()
         assert shuri.role == "researcher" and shuri.capabilities == ["research", "writing"]
         assert shuri.heartbeat_interval_s == 1800
+    # The new agent gets its key here, shown once, and it works against the API at once.
+    page.get_by_role("button", name="Issue key").click()
+    token = page.get_by_test_id("new-token").inner_text(timeout=10000)
+    me = httpx.get(f"{app_server}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["name"] == "Shuri"
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_test_id("new-token")).to_have_count(0)
+    expect(page.get_by_test_id("key-row")).to_have_count(1)
 
 
 def _two_reviews(crew) -> tuple[int, int]:  # type: ignore[no-untyped-def]
