@@ -14,6 +14,7 @@ from mission_control.pages.audit import audit_page
 from mission_control.pages.board import board_page
 from mission_control.pages.login import login_page
 from mission_control.pages.notifications import notifications_page
+from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
 from mission_control.pages.working import working_page
 from mission_control.state import live
@@ -24,6 +25,7 @@ from mission_control.state.board import BoardState
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
 from mission_control.state.session import SessionState
+from mission_control.state.settings import SettingsState
 from mission_control.state.task import TaskState
 from mission_control.state.working import WorkingState
 
@@ -47,6 +49,7 @@ add(agent_page, "/agents/[agent_id]", "Agent", AgentDetailState.on_load)
 add(approvals_page, "/approvals", "Approvals", ApprovalsState.on_load)
 add(working_page, "/working", "WORKING.md", WorkingState.on_load)
 add(audit_page, "/audit", "Audit log", AuditState.on_load)
+add(settings_page, "/settings", "Settings", SettingsState.on_load)
 add(notifications_page, "/notifications", "Notifications")
 app.add_page(login_page, route="/login", title="Sign in · Mission Control", on_load=SessionState.login_on_load)
 

@@ -31,6 +31,8 @@ PAGES = [
     ("approvals", "/approvals"),
     ("working", "/working"),
     ("notifications", "/notifications"),
+    ("audit", "/audit"),
+    ("settings", "/settings"),
 ]
 VIEWPORTS = [(1440, 900), (375, 667)]
 

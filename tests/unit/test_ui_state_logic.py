@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mission_control.db import session_scope
 from mission_control.errors import Conflict, Forbidden, Invalid, Unauthenticated
 from mission_control.models import UserRole
 from mission_control.services import agent_views, agents, auth, users
@@ -87,3 +88,18 @@ def test_diff_lines_mark_additions_and_removals():
     lines = diff_lines("--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n same")
     assert [(d.kind, d.text) for d in lines] == [("hunk", "@@ -1 +1 @@"), ("del", "-old"), ("add", "+new"), ("same", " same")]
 
+
+
+def test_deactivating_an_operator_ends_their_sessions(session, workspace, op_actor):
+    user = users.create_user(session=session, workspace_id=workspace.id, handle="temp", display_name="Temp",
+                             role=UserRole.operator, actor=op_actor)
+    auth.set_password(session=session, user=user, password="a long passphrase", actor=op_actor)
+    user_id = user.id
+    session.commit()
+    token = sign_in(workspace.slug, "temp", "a long passphrase")
+    assert current_context(token).signed_in
+    with session_scope() as s:
+        users.set_active(session=s, workspace_id=workspace.id, user_id=user_id, active=False, actor=op_actor)
+    assert not current_context(token).signed_in
+    with pytest.raises(Unauthenticated):
+        sign_in(workspace.slug, "temp", "a long passphrase")
