@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from mission_control.api.app import create_api
+from mission_control.config import get_settings
+from mission_control.observe import logs
 from mission_control.pages.board import board_page
 from mission_control.pages.notifications import notifications_page
 from mission_control.pages.task import task_page
@@ -14,6 +16,7 @@ from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
 from mission_control.state.task import TaskState
 
+logs.configure(get_settings().log_level, get_settings().log_format)
 app = rx.App(api_transformer=create_api())
 # Every page loads the bell's count (NotificationState) next to its own state.
 app.add_page(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mission_control.config import get_settings
 from mission_control.db import read_session
 from mission_control.events import Event, bus
+from mission_control.observe import metrics
 from mission_control.services import board, feed
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 _tabs: dict[str, int] = {}
 _wake: asyncio.Event | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+metrics.connected_clients("browser_tabs", lambda: len(_tabs))
 
 
 def watch_tab(token: str, workspace_id: int) -> None:

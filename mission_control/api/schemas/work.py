@@ -189,9 +189,12 @@ class ReadAll(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or unavailable when any check fails.")
     database: str
     version: str
+    checks: dict[str, str] = Field(
+        default_factory=dict, description="Each check (database, redis, memory...): ok or why not."
+    )
 
 
 class AuditCheck(BaseModel):
