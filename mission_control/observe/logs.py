@@ -55,9 +55,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
+class AppHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so configuring twice replaces it instead of printing every line twice."""
+
+
 def configure(level: str = "INFO", fmt: str = "json", stream: IO[str] | None = None) -> None:
     """Send `mission_control.*` logs to stderr (or `stream`), as JSON lines (or plain text)."""
-    handler = logging.StreamHandler(stream)
+    handler = AppHandler(stream)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -66,9 +70,8 @@ def configure(level: str = "INFO", fmt: str = "json", stream: IO[str] | None = N
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
         )
     logger = logging.getLogger("mission_control")
-    for old in [h for h in logger.handlers if getattr(h, "_mc_handler", False)]:
+    for old in [h for h in logger.handlers if isinstance(h, AppHandler)]:
         logger.removeHandler(old)
-    handler._mc_handler = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     # Reflex and uvicorn keep their own handlers; ours would print each line twice.

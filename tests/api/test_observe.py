@@ -74,7 +74,7 @@ def json_logs() -> Iterator[io.StringIO]:
     try:
         yield stream
     finally:
-        for h in [h for h in logger.handlers if getattr(h, "_mc_handler", False)]:
+        for h in [h for h in logger.handlers if isinstance(h, logs.AppHandler)]:
             logger.removeHandler(h)
         logger.propagate = True
         logger.setLevel(logging.NOTSET)
