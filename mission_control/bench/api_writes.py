@@ -1,7 +1,6 @@
 """API write throughput and latency: task and message creation at concurrency 1, 8 and 32.
 
-The agent API runs under uvicorn in its own process on a temp SQLite file (or
-`MC_BENCH_DATABASE_URL`, which must name an empty, disposable database); an asyncio httpx
+The agent API runs under uvicorn in its own process on a temp SQLite file; an asyncio httpx
 client posts as an agent. The baseline is raw SQLAlchemy inserts of the same rows, one
 transaction each, on the same kind of database. Every load stops at its count or its deadline.
 """
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -71,7 +69,7 @@ def _raw_inserts(engine: Engine, make_row: Callable[[int], dict[str, Any]], mode
 def run(quick: bool) -> list[Result]:
     count = 100 if quick else 600
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp:
-        url = os.environ.get("MC_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'api.db'}"
+        url = f"sqlite:///{Path(tmp) / 'api.db'}"
         squad = make_squad(url, n_agents=1, n_tasks=1)
         kinds: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
             "task": ("/tasks", lambda i: {"title": f"Load task {i}", "priority": "high"}),
