@@ -7,7 +7,9 @@ from typing import Any
 import reflex as rx
 
 from mission_control.api.app import create_api
+from mission_control.config import get_settings
 from mission_control.heartbeat.lifespan import run_heartbeat_engine
+from mission_control.observe import logs
 from mission_control.pages.agents import agent_page, agents_page
 from mission_control.pages.approvals import approvals_page
 from mission_control.pages.audit import audit_page
@@ -29,6 +31,7 @@ from mission_control.state.settings import SettingsState
 from mission_control.state.task import TaskState
 from mission_control.state.working import WorkingState
 
+logs.configure(get_settings().log_level, get_settings().log_format)
 app = rx.App(api_transformer=create_api())
 
 

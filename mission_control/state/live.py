@@ -1,9 +1,10 @@
 """Pushes changes to every open board tab without a reload.
 
 A change can come from this process (UI handler, API route, scheduler) or from another one
-(the CLI, a test, a second worker). Both end up in the same place: the in-process event bus
-wakes the watcher at once, and a cheap poll of the newest audit row id catches everything
-else. On a change the watcher reads the board once per workspace and hands that snapshot to
+(a second worker, a test). Both end up in the same place: the in-process event bus wakes the
+watcher at once, the cross-worker fan-out (`fanout.py`: Redis pub/sub or PostgreSQL
+LISTEN/NOTIFY, when configured) wakes it for other processes' changes, and a cheap poll of the
+newest audit row id catches anything else. On a change the watcher reads the board once per workspace and hands that snapshot to
 every connected tab (`app.modify_state`), which Reflex turns into a delta over the socket.
 """
 
@@ -13,9 +14,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from mission_control import fanout
 from mission_control.config import get_settings
 from mission_control.db import read_session
 from mission_control.events import Event, bus
+from mission_control.observe import metrics
 from mission_control.services import board, feed
 
 if TYPE_CHECKING:
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 _tabs: dict[str, int] = {}
 _wake: asyncio.Event | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+metrics.connected_clients("browser_tabs", lambda: len(_tabs))
 
 
 def watch_tab(token: str, workspace_id: int) -> None:
@@ -115,6 +119,14 @@ async def watch_changes(app: rx.App) -> None:
     _wake = asyncio.Event()
     unsubscribe = bus.subscribe(_on_event)
     interval = get_settings().change_poll_interval_s
+    wake = _wake
+
+    def on_notice(notice: fanout.Notice) -> None:
+        if notice.get("origin") != fanout.ORIGIN:  # our own writes already woke us via the bus
+            wake.set()
+
+    relay = fanout.from_settings()
+    listener = asyncio.create_task(fanout.listen_forever(relay, on_notice)) if relay else None
     try:
         last = await asyncio.to_thread(_read_change_id)
         while True:
@@ -132,4 +144,6 @@ async def watch_changes(app: rx.App) -> None:
                 log.exception("change watcher failed; retrying")
                 await asyncio.sleep(1)
     finally:
+        if listener is not None:
+            listener.cancel()
         unsubscribe()

@@ -13,7 +13,8 @@ from mission_control.api.deps import Admin, QueryId
 from mission_control.api.errors import COMMON_RESPONSES
 from mission_control.api.schemas import AuditCheck, Health
 from mission_control.db import read_session
-from mission_control.services import audit, queries
+from mission_control.observe import health as health_checks
+from mission_control.services import audit
 
 router = APIRouter(tags=["system"])
 
@@ -28,17 +29,21 @@ def _version() -> str:
 @router.get(
     "/health",
     response_model=Health,
-    summary="Liveness and database check",
-    responses={503: {"model": Health, "description": "The database does not answer."}},
+    summary="Liveness with database, Redis and memory checks",
+    responses={503: {"model": Health, "description": "A dependency does not answer."}},
 )
 def health() -> Health | JSONResponse:
-    try:
-        with read_session() as session:
-            queries.ping(session=session)
-    except Exception:  # any database failure means "not healthy", reported, not raised
-        body = Health(status="unavailable", database="unreachable", version=_version())
+    results = health_checks.run_checks()
+    by_name = {r.name: r for r in results}
+    body = Health(
+        status="ok" if all(r.ok for r in results) else "unavailable",
+        database="ok" if by_name["database"].ok else "unreachable",
+        version=_version(),
+        checks={r.name: r.detail if r.ok else f"failing: {r.detail}" for r in results},
+    )
+    if body.status != "ok":
         return JSONResponse(body.model_dump(), status_code=503)
-    return Health(status="ok", database="ok", version=_version())
+    return body
 
 
 @router.get(
