@@ -55,6 +55,9 @@ COLUMN_TITLES = {
 }
 assert set(COLUMN_TITLES) == {str(s) for s in TASK_COLUMNS}
 ALL = "all"
+# Cards a column renders at first: a board of thousands stays quick to open and to update;
+# the rest are a click away ("Show more") and always reachable through the filters.
+CARD_CAP = 50
 
 
 def matches(card: dict[str, Any], assignee: str, priority: str, text: str) -> bool:
@@ -85,6 +88,8 @@ class BoardState(SessionState):
     filter_assignee: str = ALL
     filter_priority: str = ALL
     filter_text: str = ""
+    hidden: dict[str, int] = {}
+    _shown: dict[str, int] = {}
     _columns: dict[str, list[dict[str, Any]]] = {}
 
     @rx.var
@@ -100,18 +105,24 @@ class BoardState(SessionState):
         return self.filter_assignee != ALL or self.filter_priority != ALL or bool(self.filter_text)
 
     def _apply_filters(self) -> None:
+        hidden: dict[str, int] = {}
+
         def pick(key: str) -> list[Card]:
-            return [
-                Card(**c)
+            rows = [
+                c
                 for c in self._columns.get(key, [])
                 if matches(c, self.filter_assignee, self.filter_priority, self.filter_text.strip())
             ]
+            cap = self._shown.get(key, CARD_CAP)
+            hidden[key] = max(0, len(rows) - cap)
+            return [Card(**c) for c in rows[:cap]]
 
         self.inbox = pick("inbox")
         self.assigned = pick("assigned")
         self.in_progress = pick("in_progress")
         self.review = pick("review")
         self.done = pick("done")
+        self.hidden = hidden
 
     def apply_snapshot(self, snap: dict[str, Any]) -> None:
         self._columns = snap["columns"]
@@ -144,6 +155,11 @@ class BoardState(SessionState):
     @rx.event
     def set_filter_text(self, value: str) -> None:
         self.filter_text = value
+        self._apply_filters()
+
+    @rx.event
+    def show_more(self, key: str) -> None:
+        self._shown = {**self._shown, key: self._shown.get(key, CARD_CAP) + 200}
         self._apply_filters()
 
     @rx.event

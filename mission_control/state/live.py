@@ -59,19 +59,25 @@ def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-async def _open_pages(root: Any) -> list[Any]:
-    """Page states this tab has loaded (each has a `refresh()` that re-reads its page)."""
+def _page_state_for(path: str) -> Any:
+    """The page state behind the route a tab is on (only that page is re-read on a change)."""
     from mission_control.state.agents import AgentDetailState, AgentsState
     from mission_control.state.approvals import ApprovalsState
     from mission_control.state.task import TaskState
     from mission_control.state.working import WorkingState
 
-    out = []
-    for cls in (TaskState, AgentsState, AgentDetailState, ApprovalsState, WorkingState):
-        state = await root.get_state(cls)
-        if state.loaded and (cls is not TaskState or state.task_id):
-            out.append(state)
-    return out
+    path = "/" + path.strip("/")
+    routes: list[tuple[str, Any]] = [
+        ("/tasks/", TaskState),
+        ("/agents/", AgentDetailState),
+        ("/agents", AgentsState),
+        ("/approvals", ApprovalsState),
+        ("/working", WorkingState),
+    ]
+    for prefix, cls in routes:
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return cls
+    return None
 
 
 async def push_to_tabs(app: rx.App) -> int:
@@ -80,7 +86,8 @@ async def push_to_tabs(app: rx.App) -> int:
 
     from mission_control.state.board import BoardState
     from mission_control.state.feed import FeedState
-    from mission_control.state.notifications import NotificationState
+    from mission_control.state.notifications import NotificationState, read_bell
+    from mission_control.state.session import current_context
 
     manager = app.event_namespace._token_manager if app.event_namespace else None
     if manager is None:
@@ -91,6 +98,8 @@ async def push_to_tabs(app: rx.App) -> int:
     if not _tabs:
         return 0
     snapshots = await asyncio.to_thread(_read_snapshots, set(_tabs.values()))
+    people: dict[str, Any] = {}  # session cookie -> who (one lookup per person, not per tab)
+    bells: dict[tuple[int, int, bool], Any] = {}
     pushed = 0
     for token, ws in list(_tabs.items()):
         try:
@@ -103,9 +112,18 @@ async def push_to_tabs(app: rx.App) -> int:
                 else:  # a filtered feed needs its own query; rare enough to do per tab
                     await asyncio.to_thread(feed_state.refresh)
                 bell = await root.get_state(NotificationState)
-                await asyncio.to_thread(bell.refresh)
-                for page_state in await _open_pages(root):
-                    await asyncio.to_thread(page_state.refresh)
+                if bell.session_token not in people:
+                    people[bell.session_token] = await asyncio.to_thread(current_context, bell.session_token)
+                who = people[bell.session_token]
+                key = (who.workspace_id, who.user_id, bell.unread_only)
+                if key not in bells:
+                    bells[key] = await asyncio.to_thread(read_bell, *key)
+                bell.apply_bell(*bells[key])
+                page_cls = _page_state_for(root.router.url.path or "/")
+                if page_cls is not None:
+                    page_state = await root.get_state(page_cls)
+                    if page_state.loaded:
+                        await asyncio.to_thread(page_state.refresh)
             pushed += 1
         except Exception:  # one broken tab must not stop the others
             log.exception("live update to a tab failed")
