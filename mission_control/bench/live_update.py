@@ -24,7 +24,7 @@ import websockets
 from mission_control.bench.core import Baseline, Result, latency, pct
 from mission_control.bench.harness import make_squad
 from mission_control.bench.socket_client import TabClient, card_titles
-from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
+from mission_control.tools.appserver import CHROMIUM_ARGS, session_cookie, start_app
 
 CLIENTS = (1, 10, 50, 100)
 TARGETS = {50: 100.0, 100: 250.0}  # p95 ms
@@ -63,7 +63,7 @@ def _watch_for(title: str, k: int, seen: dict[int, float], n: int,
 
 async def fan_out(url: str, token: str, n: int, samples: int) -> tuple[list[float], list[float], int]:
     """(time until every client had the card, per-client times, misses) over `samples` writes."""
-    clients = [TabClient(url) for _ in range(n)]
+    clients = [TabClient(url, session_token=token) for _ in range(n)]
     gate = asyncio.Semaphore(10)  # hydrate in small batches, as tabs opening over a moment
 
     async def join(c: TabClient) -> None:
@@ -107,7 +107,9 @@ def chromium_page(url: str, token: str, samples: int) -> list[float]:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                      args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            context = browser.new_context()
+            context.add_cookies([session_cookie(url, token)])  # type: ignore[list-item]
+            page = context.new_page()
             page.goto(url)
             page.get_by_text("Seeded task 0").first.wait_for(timeout=60_000)
             for i in range(samples):

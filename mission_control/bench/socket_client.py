@@ -24,11 +24,12 @@ NAMESPACE = "/_event"
 
 
 class TabClient:
-    def __init__(self, base_url: str, path: str = "/") -> None:
+    def __init__(self, base_url: str, path: str = "/", session_token: str = "") -> None:
         self.url = base_url.replace("http://", "ws://").replace("https://", "wss://")
         self.token = str(uuid.uuid4())
         self.router = {"pathname": path, "asPath": path}
         self.hydrated = asyncio.Event()
+        self.session_token = session_token  # the sign-in cookie, sent as the browser does
         self.on_delta: Callable[[dict[str, Any]], None] | None = None
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
@@ -39,7 +40,11 @@ class TabClient:
             max_size=None, open_timeout=timeout, ping_interval=None,
         )
         await self._ws.recv()  # Engine.IO open packet
-        boot = {"name": f"{ROOT_STATE}.hydrate_and_load", "router_data": self.router}
+        boot: dict[str, Any] = {"name": f"{ROOT_STATE}.hydrate_and_load", "router_data": self.router}
+        if self.session_token:
+            from mission_control.state.session import SessionState
+
+            boot["payload"] = {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": self.session_token}}
         await self._ws.send(f"40{NAMESPACE}," + json.dumps({"event": boot}))
         self._reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.hydrated.wait(), timeout)
