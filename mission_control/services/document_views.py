@@ -4,6 +4,7 @@ and a side-by-side diff between two versions."""
 from __future__ import annotations
 
 import difflib
+import re
 from itertools import zip_longest
 from typing import Any
 
@@ -13,6 +14,8 @@ from mission_control.errors import Invalid, NotFound
 from mission_control.models import Agent, Document, DocumentType, DocumentVersion, Task, User
 from mission_control.services.common import get_in_workspace
 
+# Markdown punctuation dropped from list excerpts (headings, emphasis, quotes, links, code).
+_MARKUP = re.compile(r"[#*_`>\[\]|~]+")
 # Unchanged runs longer than this are folded to their first and last CONTEXT lines.
 CONTEXT = 3
 
@@ -64,7 +67,7 @@ def document_list(
             "version": d.version,
             "task_id": d.task_id or 0,
             "task_title": titles.get(d.task_id, "") if d.task_id else "",
-            "excerpt": " ".join(d.content.split())[:160],
+            "excerpt": " ".join(_MARKUP.sub(" ", d.content).split())[:160],
             "updated_at": _iso(d.updated_at),
         }
         for d in docs
@@ -154,6 +157,18 @@ def _row(kind: str, left_no: int | None, left: str, right_no: int | None, right:
     }
 
 
+def _diff(old: str, new: str, left: int, right: int, *, title_changed: bool = False) -> dict[str, Any]:
+    rows = side_by_side(old, new)
+    return {
+        "left_version": left,
+        "right_version": right,  # 0: the unsaved draft
+        "added": sum(1 for r in rows if r["kind"] in ("added", "changed")),
+        "removed": sum(1 for r in rows if r["kind"] in ("removed", "changed")),
+        "title_changed": title_changed,
+        "rows": rows,
+    }
+
+
 def version_diff(
     *, session: Session, workspace_id: int, document_id: int, version: int, against: str = "previous"
 ) -> dict[str, Any]:
@@ -166,12 +181,21 @@ def version_diff(
         old, new = _version(session, document_id, version - 1), chosen
     else:
         old, new = None, chosen
-    rows = side_by_side(old.content if old else "", new.content)
-    return {
-        "left_version": old.version if old else 0,
-        "right_version": new.version,
-        "added": sum(1 for r in rows if r["kind"] in ("added", "changed")),
-        "removed": sum(1 for r in rows if r["kind"] in ("removed", "changed")),
-        "title_changed": old is not None and old.title != new.title,
-        "rows": rows,
-    }
+    return _diff(
+        old.content if old else "", new.content, old.version if old else 0, new.version,
+        title_changed=old is not None and old.title != new.title,
+    )
+
+
+def draft_diff(*, session: Session, workspace_id: int, document_id: int, draft: str) -> dict[str, Any]:
+    """Compare unsaved text with the latest saved version (after a refused, stale save)."""
+    doc = get_in_workspace(session, Document, document_id, workspace_id)
+    return _diff(doc.content, draft, doc.version, 0)
+
+
+def task_choices(*, session: Session, workspace_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Tasks a new document can be linked to, newest first."""
+    rows = session.exec(
+        select(Task.id, Task.title).where(Task.workspace_id == workspace_id).order_by(col(Task.id).desc()).limit(limit)
+    )
+    return [{"id": task_id, "title": title} for task_id, title in rows]

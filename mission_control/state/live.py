@@ -60,6 +60,8 @@ async def push_to_tabs(app: rx.App) -> int:
     import reflex as rx
 
     from mission_control.state.board import BoardState
+    from mission_control.state.document import DocumentState
+    from mission_control.state.documents import DocumentsState
     from mission_control.state.feed import FeedState
     from mission_control.state.notifications import NotificationState
     from mission_control.state.task import TaskState
@@ -89,6 +91,12 @@ async def push_to_tabs(app: rx.App) -> int:
                 task_state = await root.get_state(TaskState)
                 if task_state.task_id:
                     await asyncio.to_thread(task_state.refresh)
+                docs_state = await root.get_state(DocumentsState)
+                if docs_state.loaded:
+                    await asyncio.to_thread(docs_state.refresh)
+                doc_state = await root.get_state(DocumentState)
+                if doc_state.document_id:
+                    await asyncio.to_thread(doc_state.refresh)
             pushed += 1
         except Exception:  # one broken tab must not stop the others
             log.exception("live update to a tab failed")

@@ -18,7 +18,14 @@ from mission_control.db import make_engine, session_scope, set_engine
 from mission_control.seed import seed_demo
 from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
 
-PAGES = [("board", "/"), ("task", "/tasks/7"), ("notifications", "/notifications")]
+PAGES = [
+    ("board", "/"),
+    ("task", "/tasks/7"),
+    ("notifications", "/notifications"),
+    ("documents", "/documents"),
+    ("document", "/documents/1"),
+    ("analytics", "/analytics"),
+]
 VIEWPORTS = [(1440, 900), (375, 667)]
 
 
