@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-NAV = [("Board", "/", "layout-dashboard")]
+NAV = [
+    ("Board", "/", "layout-dashboard"),
+    ("Documents", "/documents", "file-text"),
+    ("Analytics", "/analytics", "chart-column"),
+]
 
 
 def bell() -> rx.Component:
