@@ -13,10 +13,10 @@ GRID = {"stroke_dasharray": "3 3", "stroke": "var(--gray-5)", "vertical": False}
 # The same units as state.analytics.hours(), for axis ticks drawn in the browser.
 HOURS_JS = (
     "(v) => v >= 48 ? (v / 24).toFixed(1) + ' d' : v >= 1 ? (+v.toFixed(1)) + ' h'"
-    " : v > 0 ? Math.max(1, Math.round(v * 60)) + ' min' : '0'"
+    " : v > 0 ? (+(v * 60).toFixed(v * 60 < 10 ? 1 : 0)) + ' min' : '0'"
 )
 # Charts redraw on every refresh; animating each redraw only delays the numbers.
-BAR = {"is_animation_active": False}
+BAR = {"is_animation_active": False, "max_bar_size": 56}
 TOOLTIP = {
     "content_style": {"background": rx.color("gray", 1), "border": f"1px solid {rx.color('gray', 5)}",
                       "border_radius": "6px", "font_size": "12px"},
@@ -65,7 +65,7 @@ def columns_chart() -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(**GRID),
         rx.recharts.x_axis(data_key="column", **AXIS),
-        rx.recharts.y_axis(width=56, tick_formatter=HOURS_JS, **AXIS),
+        rx.recharts.y_axis(width=64, tick_formatter=HOURS_JS, **AXIS),
         rx.recharts.graphing_tooltip(**TOOLTIP),
         rx.recharts.bar(data_key="avg_hours", name="average hours per stay", **BAR, fill=rx.color("indigo", 9), radius=[4, 4, 0, 0]),
         data=AnalyticsState.columns,
@@ -133,25 +133,59 @@ def estimate_row(r: EstimateRow) -> rx.Component:
     )
 
 
+def estimate_item(r: EstimateRow) -> rx.Component:
+    """The same facts as a table row, stacked for a phone."""
+    return rx.vstack(
+        rx.hstack(
+            rx.link(f"#{r.id} ", r.title, href=f"/tasks/{r.id}", size="2", flex="1", min_width="0"),
+            rx.badge(r.status, variant="surface", size="1"),
+            width="100%",
+            align="start",
+        ),
+        rx.hstack(
+            rx.text("≈ ", r.estimate, weight="bold", size="2"),
+            rx.text("so far ", r.elapsed, size="2", color_scheme=rx.cond(r.over, "red", "gray")),
+            rx.text(rx.cond(r.assignees != "", r.assignees, ""), size="2", color_scheme="gray"),
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.text(r.basis, size="1", color_scheme="gray"),
+        spacing="1",
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def estimates_table() -> rx.Component:
+    headers = ("Task", "Status", "Assignees", "Estimate", "So far", "Based on")
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(AnalyticsState.open_tasks, estimate_row)),
+            size="1",
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+        display=["none", "none", "block"],
+    )
+
+
 def estimates_card() -> rx.Component:
     return card(
         "Estimated duration of open tasks",
         rx.text(AnalyticsState.accuracy_text, size="1", color_scheme="gray", custom_attrs={"data-testid": "accuracy"}),
         rx.cond(
             AnalyticsState.open_tasks.length() > 0,  # type: ignore[attr-defined]
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Task", "Status", "Assignees", "Estimate", "So far", "Based on")]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(AnalyticsState.open_tasks, estimate_row)),
-                    size="1",
+            rx.fragment(
+                rx.vstack(
+                    rx.foreach(AnalyticsState.open_tasks, estimate_item),
+                    spacing="0",
                     width="100%",
+                    display=["flex", "flex", "none"],
                 ),
-                overflow_x="auto",
-                width="100%",
+                estimates_table(),
             ),
             empty("No open tasks."),
         ),

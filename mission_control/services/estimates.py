@@ -192,9 +192,10 @@ def open_task_estimates(
                 "title": t.title,
                 "status": str(t.status),
                 "assignees": ", ".join(sorted(features[t.id].assignees)),
-                "estimate_hours": round(est.hours, 1) if est else -1.0,
+                "estimate_hours": round(est.hours, 3) if est else -1.0,
                 "basis": est.basis if est else "no done tasks yet",
-                "elapsed_hours": round((now - start).total_seconds() / 3600, 1) if start else 0.0,
+                # -1: still in the inbox, the clock has not started.
+                "elapsed_hours": round((now - start).total_seconds() / 3600, 3) if start else -1.0,
             }
         )
     return rows

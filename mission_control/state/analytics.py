@@ -88,9 +88,9 @@ class AnalyticsState(rx.State):
             self.accuracy = estimates.evaluate_workspace(session=session, workspace_id=ws)
         self.open_tasks = [
             EstimateRow(
-                **r,
+                **{**r, "status": r["status"].replace("_", " ")},
                 estimate=hours(r["estimate_hours"]),
-                elapsed=hours(r["elapsed_hours"]) if r["elapsed_hours"] else "not started",
+                elapsed=hours(r["elapsed_hours"]) if r["elapsed_hours"] >= 0 else "not started",
                 over=0 <= r["estimate_hours"] < r["elapsed_hours"],
             )
             for r in rows

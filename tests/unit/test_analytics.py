@@ -123,7 +123,7 @@ def test_open_tasks_get_the_median_of_similar_done_tasks(session, workspace, mak
     assert rows[mine.id]["elapsed_hours"] == 1.0
     assert (rows[theirs.id]["estimate_hours"], rows[theirs.id]["basis"]) == (12.0, "median of 3 done tasks by Vision")
     assert (rows[loose.id]["estimate_hours"], rows[loose.id]["basis"]) == (11.0, "median of all 6 done tasks")
-    assert rows[loose.id]["elapsed_hours"] == 0.0  # still in the inbox: not started
+    assert rows[loose.id]["elapsed_hours"] == -1.0  # still in the inbox: not started
 
 
 def test_estimate_falls_back_to_shared_words_then_priority():
