@@ -82,6 +82,9 @@ class DocumentState(rx.State):
             return
         self.found = True
         self._apply_meta(data)
+        self._take_text(data)
+
+    def _take_text(self, data: dict[str, Any]) -> None:
         self.title_draft = self._saved_title = data["title"]
         self.draft = self._saved_content = data["content"]
         self.base_version = data["version"]
@@ -93,15 +96,17 @@ class DocumentState(rx.State):
         self.versions = [VersionRow(**v) for v in data["versions"]]
 
     def refresh(self) -> None:
-        """Someone changed something: take the new history; take the new text only if ours is unchanged."""
+        """Something changed somewhere: take the new history, and the new text only when this
+        document has a newer version and the user has not typed (keystrokes reach the server
+        up to a debounce later, so an unchanged document never rewrites the editor)."""
         if not self.document_id or not self.found:
             return
-        if not self.dirty:
-            self.load()
-            return
         data = self._detail()
-        if data is not None:
-            self._apply_meta(data)
+        if data is None:
+            return
+        self._apply_meta(data)
+        if not self.dirty and data["version"] != self.base_version:
+            self._take_text(data)
 
     @rx.event
     def on_load(self) -> None:
