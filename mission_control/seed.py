@@ -41,7 +41,7 @@ SQUAD = [
     ("Wanda", "designer", ["design", "ui", "figma"], DriverType.external, {}),
     ("Fury", "analyst", ["analytics", "sql", "metrics"], DriverType.external, {}),
     ("Pepper", "ops", ["ops", "deploy", "monitoring"], DriverType.external, {}),
-    ("Quill", "sales", ["sales", "email", "outreach"], DriverType.external, {}),
+    ("Argus", "watchdog", ["monitoring", "escalation"], DriverType.builtin, {"role": "watchdog"}),
     ("Wong", "standup", ["reporting", "standup"], DriverType.builtin, {"role": "standup"}),
 ]
 
@@ -56,7 +56,7 @@ TASKS = [
     ("Blog post: launching Mission Control", Priority.high, ["Loki"], TaskStatus.review, 1),
     ("Regression test plan for v0.2", Priority.medium, ["Vision"], TaskStatus.review, None),
     ("Set up uptime monitoring", Priority.urgent, ["Pepper"], TaskStatus.done, None),
-    ("Outreach list for design partners", Priority.low, ["Quill"], TaskStatus.done, None),
+    ("Outreach list for design partners", Priority.low, ["Pepper"], TaskStatus.done, None),
 ]
 
 

@@ -127,7 +127,7 @@ def version_row(v: VersionRow) -> rx.Component:
         rx.button("Diff", size="1", variant="soft", on_click=DocumentState.show_diff(v.version, "previous"),  # type: ignore[operator]
                   aria_label=f"Diff version {v.version}", custom_attrs={"data-testid": "diff-version"}),
         rx.cond(
-            ~latest,
+            ~latest & DocumentState.can_work,
             rx.button("Restore", size="1", variant="soft", color_scheme="orange",
                       on_click=DocumentState.ask_restore(v.version),  # type: ignore[operator]
                       custom_attrs={"data-testid": "restore-version"}),
@@ -287,7 +287,7 @@ def toolbar() -> rx.Component:
         ),
         rx.spacer(),
         rx.cond(DocumentState.dirty, rx.text("Unsaved changes", size="1", color_scheme="amber")),
-        rx.button(rx.icon("save", size=14), "Save", on_click=DocumentState.save, disabled=~DocumentState.dirty,
+        rx.button(rx.icon("save", size=14), "Save", on_click=DocumentState.save, disabled=~DocumentState.dirty | ~DocumentState.can_work,
                   custom_attrs={"data-testid": "save"}),
         align="center",
         spacing="3",

@@ -207,8 +207,11 @@ def documents_page() -> rx.Component:
                 rx.heading("Documents", size="5"),
                 rx.cond(DocumentsState.loaded, rx.badge(DocumentsState.items.length(), size="2", variant="soft")),  # type: ignore[attr-defined]
                 rx.spacer(),
-                rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new,
-                          custom_attrs={"data-testid": "new-document"}),
+                rx.cond(
+                    DocumentsState.can_work,
+                    rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new,
+                              custom_attrs={"data-testid": "new-document"}),
+                ),
                 width="100%",
                 align="center",
             ),

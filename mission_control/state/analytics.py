@@ -9,7 +9,7 @@ import reflex as rx
 
 from mission_control.db import read_session
 from mission_control.services import analytics, estimates
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 WINDOWS = ["7", "14", "30"]
 # Fewer finished tasks than this and an accuracy figure says more about luck than the estimator.
@@ -41,7 +41,7 @@ def hours(value: float) -> str:
     return f"{value:.1f} h"
 
 
-class AnalyticsState(rx.State):
+class AnalyticsState(SessionState):
     loaded: bool = False
     days: str = "14"
     done_per_day: list[dict[str, Any]] = []
@@ -76,7 +76,7 @@ class AnalyticsState(rx.State):
         )
 
     def refresh(self) -> None:
-        ctx = current_context()
+        ctx = self.context()
         days = int(self.days)
         ws = ctx.workspace_id
         with read_session() as session:

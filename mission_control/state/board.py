@@ -15,8 +15,9 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.models import TASK_COLUMNS
 from mission_control.services import board, feed, task_flow
+from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 
 @dataclass
@@ -68,7 +69,7 @@ def matches(card: dict[str, Any], assignee: str, priority: str, text: str) -> bo
     return True
 
 
-class BoardState(rx.State):
+class BoardState(SessionState):
     workspace_id: int = 0
     workspace_name: str = ""
     operator: str = ""
@@ -122,7 +123,7 @@ class BoardState(rx.State):
 
     @rx.event
     def on_load(self) -> None:
-        ctx = current_context()
+        ctx = self.context()
         self.workspace_id, self.workspace_name, self.operator = ctx.workspace_id, ctx.workspace_name, ctx.handle
         live.watch_tab(self.router.session.client_token, self.workspace_id)
         with read_session() as session:
@@ -165,8 +166,8 @@ class BoardState(rx.State):
     @rx.event
     def move(self, task_id: int, to: str, index: int = -1) -> Any:
         """Move a card (drag and drop, or its menu); a refused move explains itself in a toast."""
-        ctx = current_context()
         try:
+            ctx = self.context().require(Permission.work)
             with session_scope() as session:
                 task_flow.move_task(
                     session=session,

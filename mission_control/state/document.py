@@ -15,7 +15,7 @@ from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import document_views, documents
 from mission_control.state import live
 from mission_control.state.service_calls import read, write
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 
 @dataclass
@@ -36,7 +36,7 @@ class DiffRow:
     right: str = ""
 
 
-class DocumentState(rx.State):
+class DocumentState(SessionState):
     document_id: int = 0
     found: bool = True
     loaded: bool = False
@@ -69,7 +69,7 @@ class DocumentState(rx.State):
 
     def _detail(self) -> dict[str, Any] | None:
         try:
-            return read(document_views.document_detail, document_id=self.document_id)
+            return read(self.context(), document_views.document_detail, document_id=self.document_id)
         except MissionControlError:
             return None
 
@@ -113,7 +113,7 @@ class DocumentState(rx.State):
         raw = str(self.router.page.params.get("doc_id", "0"))
         self.document_id = int(raw) if raw.isdigit() else 0
         self.loaded, self.diff_open, self.restore_candidate, self.view = False, False, 0, "edit"
-        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         self.load()
 
     @rx.event
@@ -133,6 +133,7 @@ class DocumentState(rx.State):
     def _save(self, base_version: int) -> Any:
         try:
             saved = write(
+                self.context(),
                 documents.update_document,
                 document_id=self.document_id,
                 content=self.draft,
@@ -184,11 +185,12 @@ class DocumentState(rx.State):
         return self._diff(version, against)
 
     def _diff(self, version: int, against: str) -> Any:
+        ctx = self.context()
         try:
             if against == "draft":
-                data = read(document_views.draft_diff, document_id=self.document_id, draft=self.draft)
+                data = read(ctx, document_views.draft_diff, document_id=self.document_id, draft=self.draft)
             else:
-                data = read(document_views.version_diff, document_id=self.document_id, version=version, against=against)
+                data = read(ctx, document_views.version_diff, document_id=self.document_id, version=version, against=against)
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)
         self._show(data, version, against)
@@ -220,7 +222,9 @@ class DocumentState(rx.State):
         version, self.restore_candidate = self.restore_candidate, 0
         before = self.latest_version
         try:
-            saved = write(documents.restore_version, document_id=self.document_id, version=version).version
+            saved = write(
+                self.context(), documents.restore_version, document_id=self.document_id, version=version
+            ).version
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)
         self.diff_open = False

@@ -12,7 +12,7 @@ from mission_control.models import DocumentType
 from mission_control.services import document_views, documents
 from mission_control.state import live
 from mission_control.state.service_calls import read, write
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 ALL = "all"
 NO_TASK = "none"
@@ -37,7 +37,7 @@ class TaskChoice:
     label: str = ""
 
 
-class DocumentsState(rx.State):
+class DocumentsState(SessionState):
     items: list[DocRow] = []
     loaded: bool = False
     filter_type: str = ALL
@@ -54,15 +54,14 @@ class DocumentsState(rx.State):
         return self.filter_type != ALL or bool(self.search.strip())
 
     def refresh(self) -> None:
-        rows = read(
-            document_views.document_list, type="" if self.filter_type == ALL else self.filter_type, text=self.search
-        )
+        kind = "" if self.filter_type == ALL else self.filter_type
+        rows = read(self.context(), document_views.document_list, type=kind, text=self.search)
         self.items = [DocRow(**r) for r in rows]
         self.loaded = True
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         self.refresh()
 
     @rx.event
@@ -82,7 +81,7 @@ class DocumentsState(rx.State):
 
     @rx.event
     def open_new(self) -> None:
-        choices = read(document_views.task_choices)
+        choices = read(self.context(), document_views.task_choices)
         self.task_choices = [TaskChoice(NO_TASK, "No task")] + [
             TaskChoice(str(c["id"]), f"#{c['id']} {c['title']}"[:80]) for c in choices
         ]
@@ -115,7 +114,7 @@ class DocumentsState(rx.State):
         task_id = int(self.new_task) if self.new_task.isdigit() else None
         try:
             doc_id = write(
-                documents.create_document, title=self.new_title, type=self.new_type, task_id=task_id
+                self.context(), documents.create_document, title=self.new_title, type=self.new_type, task_id=task_id
             ).id
         except NotFound as exc:
             self.errors = {"task": exc.message}

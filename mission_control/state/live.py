@@ -55,16 +55,32 @@ def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+async def _open_pages(root: Any) -> list[Any]:
+    """Page states this tab has loaded (each has a `refresh()` that re-reads its page)."""
+    from mission_control.state.agents import AgentDetailState, AgentsState
+    from mission_control.state.approvals import ApprovalsState
+    from mission_control.state.document import DocumentState
+    from mission_control.state.documents import DocumentsState
+    from mission_control.state.task import TaskState
+    from mission_control.state.working import WorkingState
+
+    out = []
+    for cls in (
+        TaskState, AgentsState, AgentDetailState, ApprovalsState, WorkingState, DocumentsState, DocumentState,
+    ):
+        state = await root.get_state(cls)
+        if state.loaded and (cls is not TaskState or state.task_id):
+            out.append(state)
+    return out
+
+
 async def push_to_tabs(app: rx.App) -> int:
     """Send a fresh board to every connected tab; returns how many tabs were updated."""
     import reflex as rx
 
     from mission_control.state.board import BoardState
-    from mission_control.state.document import DocumentState
-    from mission_control.state.documents import DocumentsState
     from mission_control.state.feed import FeedState
     from mission_control.state.notifications import NotificationState
-    from mission_control.state.task import TaskState
 
     manager = app.event_namespace._token_manager if app.event_namespace else None
     if manager is None:
@@ -88,15 +104,8 @@ async def push_to_tabs(app: rx.App) -> int:
                     await asyncio.to_thread(feed_state.refresh)
                 bell = await root.get_state(NotificationState)
                 await asyncio.to_thread(bell.refresh)
-                task_state = await root.get_state(TaskState)
-                if task_state.task_id:
-                    await asyncio.to_thread(task_state.refresh)
-                docs_state = await root.get_state(DocumentsState)
-                if docs_state.loaded:
-                    await asyncio.to_thread(docs_state.refresh)
-                doc_state = await root.get_state(DocumentState)
-                if doc_state.document_id:
-                    await asyncio.to_thread(doc_state.refresh)
+                for page_state in await _open_pages(root):
+                    await asyncio.to_thread(page_state.refresh)
             pushed += 1
         except Exception:  # one broken tab must not stop the others
             log.exception("live update to a tab failed")

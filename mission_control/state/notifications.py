@@ -10,8 +10,9 @@ import reflex as rx
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import notifications
+from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 
 @dataclass
@@ -24,14 +25,14 @@ class NoteItem:
     created_at: str = ""
 
 
-class NotificationState(rx.State):
+class NotificationState(SessionState):
     unread: int = 0
     items: list[NoteItem] = []
     unread_only: bool = False
     loaded: bool = False
 
     def refresh(self) -> None:
-        ctx = current_context()
+        ctx = self.context()
         if not ctx.user_id:
             self.unread, self.items = 0, []
             return
@@ -61,7 +62,7 @@ class NotificationState(rx.State):
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         self.refresh()
 
     @rx.event
@@ -70,8 +71,8 @@ class NotificationState(rx.State):
         self.refresh()
 
     def _change(self, fn: Any, **kwargs: Any) -> Any:
-        ctx = current_context()
         try:
+            ctx = self.context().require(Permission.read)
             with session_scope() as session:
                 fn(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor, **kwargs)
         except MissionControlError as exc:

@@ -36,15 +36,15 @@ def _versions(db, doc_id: int) -> list[tuple[int, str]]:  # type: ignore[no-unty
         return [(v.version, v.content) for v in rows]
 
 
-def _open(browser, url: str):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+def _open(login, doc, url: str):  # type: ignore[no-untyped-def]
+    page = login(doc["ws"], viewport={"width": 1440, "height": 900})
     page.goto(url)
     page.locator('[data-testid="editor"]').wait_for(timeout=30000)
     return page
 
 
-def test_edit_see_version_2_and_its_diff_then_restore_version_1(app_server, browser, doc, db):  # type: ignore[no-untyped-def]
-    page = _open(browser, f"{app_server}/documents/{doc['id']}")
+def test_edit_see_version_2_and_its_diff_then_restore_version_1(app_server, login, doc, db):  # type: ignore[no-untyped-def]
+    page = _open(login, doc, f"{app_server}/documents/{doc['id']}")
     expect(page.locator('[data-testid="task-link"]')).to_have_attribute("href", f"/tasks/{doc['task']}")
     editor = page.locator('[data-testid="editor"]')
     editor.fill("# Launch plan\n\nShip on Tuesday.\nTell the team.")
@@ -77,8 +77,8 @@ def test_edit_see_version_2_and_its_diff_then_restore_version_1(app_server, brow
     assert _versions(db, doc["id"])[-1] == (3, V1)
 
 
-def test_a_stale_save_keeps_my_text_and_offers_a_way_out(app_server, browser, doc, db):  # type: ignore[no-untyped-def]
-    page = _open(browser, f"{app_server}/documents/{doc['id']}")
+def test_a_stale_save_keeps_my_text_and_offers_a_way_out(app_server, login, doc, db):  # type: ignore[no-untyped-def]
+    page = _open(login, doc, f"{app_server}/documents/{doc['id']}")
     editor = page.locator('[data-testid="editor"]')
     editor.fill("my careful edit")
     page.get_by_text("Unsaved changes").wait_for(timeout=3000)
@@ -96,8 +96,8 @@ def test_a_stale_save_keeps_my_text_and_offers_a_way_out(app_server, browser, do
     assert [c for _, c in _versions(db, doc["id"])] == [V1, "their edit", "my careful edit"]
 
 
-def test_new_document_dialog_validates_then_opens_the_editor(app_server, browser, doc, db):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 375, "height": 667})
+def test_new_document_dialog_validates_then_opens_the_editor(app_server, login, doc, db):  # type: ignore[no-untyped-def]
+    page = login(doc["ws"], viewport={"width": 375, "height": 667})
     page.goto(f"{app_server}/documents")
     page.locator('[data-testid="document-card"]').first.wait_for(timeout=30000)
     page.locator('[data-testid="new-document"]').click()
@@ -118,8 +118,8 @@ def test_new_document_dialog_validates_then_opens_the_editor(app_server, browser
     page.get_by_text("No documents match these filters.").wait_for(timeout=3000)
 
 
-def test_analytics_page_draws_its_charts(app_server, browser, doc):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+def test_analytics_page_draws_its_charts(app_server, login, doc):  # type: ignore[no-untyped-def]
+    page = login(doc["ws"], viewport={"width": 1440, "height": 900})
     page.goto(f"{app_server}/analytics")
     for testid in ("done-per-day", "time-per-column", "approval-rate", "heartbeats", "estimates"):
         page.locator(f'[data-testid="{testid}"]').wait_for(timeout=30000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mission_control.services import documents
+from mission_control.services import api_keys, documents
 from mission_control.state.analytics import AnalyticsState, hours
 from mission_control.state.document import DocumentState
 from mission_control.state.documents import DocumentsState
@@ -13,6 +13,20 @@ from mission_control.state.documents import DocumentsState
 def said(spec) -> str:  # type: ignore[no-untyped-def]
     """The text of the toast (or other client event) a handler returned."""
     return str(spec)
+
+
+@pytest.fixture
+def token(session, workspace, operator, op_actor):
+    """The operator's browser session, as the sign-in page would issue it."""
+    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=operator.id, actor=op_actor)
+    session.commit()
+    return secret
+
+
+def signed_in(cls, token):  # type: ignore[no-untyped-def]
+    s = cls()
+    s.session_token = token
+    return s
 
 
 @pytest.fixture
@@ -27,8 +41,8 @@ def doc(session, workspace, operator, make_task, op_actor):
 
 
 @pytest.fixture
-def editor(doc):
-    s = DocumentState()
+def editor(doc, token):
+    s = signed_in(DocumentState, token)
     s.document_id = doc.id
     s.load()
     return s
@@ -96,15 +110,15 @@ def test_diff_and_restore_with_confirmation(editor, session, workspace, doc, op_
     assert (editor.draft, editor.base_version, editor.restore_candidate) == ("# Hello\n\nfirst", 3, 0)
 
 
-def test_an_unknown_document_shows_not_found(db, workspace):
-    s = DocumentState()
+def test_an_unknown_document_shows_not_found(db, workspace, token):
+    s = signed_in(DocumentState, token)
     s.document_id = 999
     s.load()
     assert (s.loaded, s.found) == (True, False)
 
 
-def test_documents_list_filters_and_the_new_document_dialog_validates(doc, workspace, make_task):
-    s = DocumentsState()
+def test_documents_list_filters_and_the_new_document_dialog_validates(doc, workspace, token):
+    s = signed_in(DocumentsState, token)
     s.refresh()
     assert [d.title for d in s.items] == ["Launch post"]
     DocumentsState.set_filter_type.fn(s, "research")
@@ -126,10 +140,10 @@ def test_documents_list_filters_and_the_new_document_dialog_validates(doc, works
     assert "/documents/" in said(result) and not s.dialog_open
 
 
-def test_analytics_state_reads_every_chart(doc, workspace, make_agent, make_task):
+def test_analytics_state_reads_every_chart(doc, workspace, make_agent, make_task, token):
     friday = make_agent("Friday")
     make_task("Open work", assignee_ids=[friday.id])
-    s = AnalyticsState()
+    s = signed_in(AnalyticsState, token)
     s.refresh()
     assert s.loaded and len(s.done_per_day) == 14 and s.done_total == 0
     assert [c["status"] for c in s.columns] == ["inbox", "assigned", "in_progress", "review"]
@@ -138,3 +152,23 @@ def test_analytics_state_reads_every_chart(doc, workspace, make_agent, make_task
     AnalyticsState.set_days.fn(s, "7")
     assert len(s.done_per_day) == 7
     assert (hours(0.001), hours(0.5), hours(3.25), hours(50), hours(-1)) == ("< 1 min", "30 min", "3.2 h", "2.1 d", "—")
+
+
+def test_a_viewer_can_read_but_not_save_and_a_signed_out_tab_cannot_write(session, workspace, doc, make_user, op_actor):
+    viewer = make_user("watcher", role="viewer")
+    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=viewer.id, actor=op_actor)
+    session.commit()
+    s = signed_in(DocumentState, secret)
+    s.document_id = doc.id
+    s.load()
+    assert s.found and s.draft == "# Hello\n\nfirst"
+    DocumentState.set_draft.fn(s, "viewer edit")
+    assert "@watcher (viewer) may not" in said(DocumentState.save.fn(s))
+    assert s.draft == "viewer edit" and s.base_version == 1  # refused, and nothing typed is lost
+    DocumentState.ask_restore.fn(s, 1)
+    assert "may not" in said(DocumentState.confirm_restore.fn(s))
+    assert documents.versions(session=session, workspace_id=workspace.id, document_id=doc.id)[-1].version == 1
+
+    signed_out = DocumentsState()
+    DocumentsState.set_new_title.fn(signed_out, "Sneaky")
+    assert "signed out" in said(DocumentsState.create.fn(signed_out))

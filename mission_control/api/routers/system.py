@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from mission_control.api.deps import Admin, QueryId
 from mission_control.api.errors import COMMON_RESPONSES
@@ -67,3 +68,28 @@ def verify_audit(
         head_hash=report.head_hash,
         problems=report.problems,
     )
+
+
+@router.get(
+    "/audit",
+    summary="The audit log, newest first (admin); format=csv or json exports",
+    responses=COMMON_RESPONSES,
+)
+def list_audit(
+    who: Admin,
+    actor: Annotated[str, Query(max_length=64)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
+    target_type: Annotated[str, Query(max_length=30)] = "",
+    before_id: QueryId = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    format: Annotated[Literal["page", "csv", "json"], Query()] = "page",
+) -> Response:
+    with read_session() as session:
+        rows = audit.list_events(session=session, workspace_id=who.workspace_id, actor=actor, action=action,
+                                 target_type=target_type, before_id=before_id, limit=limit)
+    if format == "csv":
+        return PlainTextResponse(audit.export(rows, "csv"), media_type="text/csv")
+    if format == "json":
+        return PlainTextResponse(audit.export(rows, "json"), media_type="application/x-ndjson")
+    next_cursor = rows[-1]["id"] if len(rows) == limit else None
+    return JSONResponse(jsonable_encoder({"items": rows, "next_before_id": next_cursor}))
