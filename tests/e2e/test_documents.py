@@ -30,6 +30,22 @@ def doc(db):  # type: ignore[no-untyped-def]
     return {"ws": ws.id, "id": d.id, "task": task.id}
 
 
+@pytest.fixture
+def login(login):  # type: ignore[no-untyped-def]
+    """The package's `login`, closing this test's pages after it: an open tab costs every
+    live push a refresh, and later tests time theirs."""
+    opened = []
+
+    def new_page(*args, **kw):  # type: ignore[no-untyped-def]
+        page = login(*args, **kw)
+        opened.append(page)
+        return page
+
+    yield new_page
+    for page in opened:
+        page.context.close()
+
+
 def _versions(db, doc_id: int) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
     with Session(db) as s:
         rows = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(DocumentVersion.version))
