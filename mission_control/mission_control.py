@@ -11,9 +11,12 @@ from mission_control.config import get_settings
 from mission_control.heartbeat.lifespan import run_heartbeat_engine
 from mission_control.observe import logs
 from mission_control.pages.agents import agent_page, agents_page
+from mission_control.pages.analytics import analytics_page
 from mission_control.pages.approvals import approvals_page
 from mission_control.pages.audit import audit_page
 from mission_control.pages.board import board_page
+from mission_control.pages.document import document_page
+from mission_control.pages.documents import documents_page
 from mission_control.pages.login import login_page
 from mission_control.pages.notifications import notifications_page
 from mission_control.pages.settings import settings_page
@@ -21,9 +24,12 @@ from mission_control.pages.task import task_page
 from mission_control.pages.working import working_page
 from mission_control.state import live
 from mission_control.state.agents import AgentDetailState, AgentsState
+from mission_control.state.analytics import AnalyticsState
 from mission_control.state.approvals import ApprovalsState
 from mission_control.state.audit import AuditState
 from mission_control.state.board import BoardState
+from mission_control.state.document import DocumentState
+from mission_control.state.documents import DocumentsState
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
 from mission_control.state.session import SessionState
@@ -54,6 +60,9 @@ add(working_page, "/working", "WORKING.md", WorkingState.on_load)
 add(audit_page, "/audit", "Audit log", AuditState.on_load)
 add(settings_page, "/settings", "Settings", SettingsState.on_load)
 add(notifications_page, "/notifications", "Notifications")
+add(documents_page, "/documents", "Documents", DocumentsState.on_load)
+add(document_page, "/documents/[doc_id]", "Document", DocumentState.on_load)
+add(analytics_page, "/analytics", "Analytics", AnalyticsState.on_load)
 app.add_page(login_page, route="/login", title="Sign in · Mission Control", on_load=SessionState.login_on_load)
 
 

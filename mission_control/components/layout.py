@@ -8,6 +8,8 @@ NAV = [
     ("Board", "/", "layout-dashboard"),
     ("Agents", "/agents", "bot"),
     ("Approvals", "/approvals", "circle-check-big"),
+    ("Documents", "/documents", "file-text"),
+    ("Analytics", "/analytics", "chart-column"),
     ("WORKING.md", "/working", "notebook-pen"),
 ]
 

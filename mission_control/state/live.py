@@ -63,6 +63,8 @@ def _page_state_for(path: str) -> Any:
     """The page state behind the route a tab is on (only that page is re-read on a change)."""
     from mission_control.state.agents import AgentDetailState, AgentsState
     from mission_control.state.approvals import ApprovalsState
+    from mission_control.state.document import DocumentState
+    from mission_control.state.documents import DocumentsState
     from mission_control.state.task import TaskState
     from mission_control.state.working import WorkingState
 
@@ -73,6 +75,8 @@ def _page_state_for(path: str) -> Any:
         ("/agents", AgentsState),
         ("/approvals", ApprovalsState),
         ("/working", WorkingState),
+        ("/documents/", DocumentState),
+        ("/documents", DocumentsState),
     ]
     for prefix, cls in routes:
         if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):

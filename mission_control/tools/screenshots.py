@@ -31,6 +31,9 @@ PAGES = [
     ("approvals", "/approvals"),
     ("working", "/working"),
     ("notifications", "/notifications"),
+    ("documents", "/documents"),
+    ("document", "/documents/1"),
+    ("analytics", "/analytics"),
     ("audit", "/audit"),
     ("settings", "/settings"),
 ]
