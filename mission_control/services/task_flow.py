@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from mission_control.errors import Invalid
+from mission_control.errors import Forbidden, Invalid
 from mission_control.models import (
     TASK_COLUMNS,
+    ActorType,
     Task,
     TaskAssignee,
     TaskDependency,
@@ -125,6 +126,12 @@ def move_task(
         raise Invalid(f"'{to}' is not a column; use one of: {columns}") from None
     task = get_in_workspace(session, Task, task_id, workspace_id)
     check_transition(session, task, target)
+    if task.status == TaskStatus.review and target == TaskStatus.done and actor.type == ActorType.agent:
+        raise Forbidden(
+            f"task {task_id} is waiting for review: an operator approves it (Approvals page or "
+            "`mc tasks move`); agents cannot approve their own work",
+            details={"required": "operator approval"},
+        )
     frm = task.status
     old_position = task.position
     ids = _column_ids(session, workspace_id, target, exclude=task_id)

@@ -59,7 +59,12 @@ def test_an_operator_wakes_an_agent_we_call(client, squad, session):
     admin, op = squad.a.auth("admin"), squad.a.auth("operator")
     bot = client.post(
         f"{API}/agents",
-        json={"name": "Jarvis", "role": "dev", "driver_type": "openai"},
+        json={
+            "name": "Jarvis",
+            "role": "dev",
+            "driver_type": "openai",
+            "driver_config": {"model": "llama3.1:8b"},
+        },
         headers=admin,
     ).json()
     r = client.post(f"{API}/agents/{bot['id']}/wake", json={"force": True}, headers=op)
