@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -137,7 +138,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
+async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Values no request schema could rule out (NUL in a query string, on PostgreSQL).
+    assert isinstance(exc, DataError)
+    return error_response(
+        422,
+        "invalid",
+        "invalid input: the database refused a value (text must not contain NUL characters)",
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(MissionControlError, _domain_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -42,3 +42,16 @@ def test_the_api_honours_its_own_spec(case: schemathesis.Case, squad: Squad) -> 
         headers={**squad.a.auth("admin"), **(case.headers or {})},
         excluded_checks=[negative_data_rejection],
     )
+
+
+def test_nul_characters_are_refused_not_a_server_error(client, squad):
+    """Found by the fuzzer on PostgreSQL, whose text cannot hold NUL."""
+    r = client.post(f"{API}/tasks", json={"title": "a\x00b"}, headers=squad.a.auth("operator"))
+    assert r.status_code == 422
+    assert "NUL" in r.json()["error"]["details"]["fields"]["title"]
+    r = client.post(
+        f"{API}/auth/tokens", json={"workspace": "a\x00", "handle": "x", "password": "y"}
+    )
+    assert r.status_code == 422
+    r = client.get(f"{API}/audit", params={"actor": "a\x00"}, headers=squad.a.auth("admin"))
+    assert r.status_code == 422 and "actor" in r.json()["error"]["details"]["fields"]

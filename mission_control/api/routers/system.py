@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from mission_control.api.deps import Admin, QueryId
 from mission_control.api.errors import COMMON_RESPONSES
 from mission_control.api.schemas import AuditCheck, Health
+from mission_control.api.schemas.base import NO_NUL
 from mission_control.db import read_session
 from mission_control.observe import health as health_checks
 from mission_control.services import audit
@@ -78,13 +79,23 @@ def verify_audit(
 @router.get(
     "/audit",
     summary="The audit log, newest first (admin); format=csv or json exports",
-    responses=COMMON_RESPONSES,
+    responses={
+        **COMMON_RESPONSES,
+        200: {
+            "description": "A page (JSON), or with `format` an export (CSV or JSON lines).",
+            "content": {
+                "application/json": {},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+    },
 )
 def list_audit(
     who: Admin,
-    actor: Annotated[str, Query(max_length=64)] = "",
-    action: Annotated[str, Query(max_length=40)] = "",
-    target_type: Annotated[str, Query(max_length=30)] = "",
+    actor: Annotated[str, Query(max_length=64, pattern=NO_NUL)] = "",
+    action: Annotated[str, Query(max_length=40, pattern=NO_NUL)] = "",
+    target_type: Annotated[str, Query(max_length=30, pattern=NO_NUL)] = "",
     before_id: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     format: Annotated[Literal["page", "csv", "json"], Query()] = "page",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 T = TypeVar("T")
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
@@ -14,8 +14,31 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# PostgreSQL text cannot hold NUL: text fields refuse it (422, by field) on every backend,
+# and the OpenAPI spec says so, so clients and the fuzzer know. (JSON columns escape it.)
+NO_NUL = r"^[^\x00]*$"
+
+
+def _document_no_nul(schema: dict[str, Any]) -> None:
+    def mark(node: dict[str, Any]) -> None:
+        if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(node):
+            node["pattern"] = NO_NUL
+        for sub in node.get("anyOf", []):
+            mark(sub)
+
+    for prop in schema.get("properties", {}).values():
+        mark(prop)
+
+
 class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_no_nul)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL (\\x00) characters")
+        return value
 
 
 class Page(BaseModel, Generic[T]):
