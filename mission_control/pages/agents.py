@@ -68,7 +68,6 @@ def agent_card(a: AgentRow) -> rx.Component:
 
 def agents_page() -> rx.Component:
     return page(
-        AgentsState.me_workspace,
         rx.vstack(
             rx.hstack(
                 rx.heading("Agents", size="6"),
@@ -334,7 +333,6 @@ def agent_detail() -> rx.Component:
 
 def agent_page() -> rx.Component:
     return page(
-        AgentDetailState.me_workspace,
         rx.cond(
             ~AgentDetailState.loaded,
             rx.vstack(rx.skeleton(height="40px", width="40%"), rx.skeleton(height="200px"), width="100%"),

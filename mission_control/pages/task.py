@@ -245,7 +245,6 @@ def main_column() -> rx.Component:
 
 def task_page() -> rx.Component:
     return page(
-        "Task",
         rx.cond(
             ~TaskState.loaded,
             rx.vstack(rx.skeleton(height="40px", width="60%"), rx.skeleton(height="300px", width="100%"), width="100%"),
