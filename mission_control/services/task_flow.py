@@ -21,6 +21,7 @@ from mission_control.models import (
     TaskStatus,
     utcnow,
 )
+from mission_control.services import memory
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change
@@ -153,6 +154,9 @@ def move_task(
         details={"from": str(frm), "to": str(target)},
         feed=frm != target,
     )
+    verdict = memory.is_outcome(frm, target)
+    if verdict is not None:
+        memory.remember_outcome(session, task=task, approved=verdict, by=actor.name)
     return task
 
 
