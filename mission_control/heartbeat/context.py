@@ -208,7 +208,8 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
         queries = [_cut(f"{r['title']}. {r['description']}", QUERY_CHARS) for r in task_rows]
         queries += [_cut(n["text"], QUERY_CHARS) for n in data["notifications"] if n["kind"] == "mention"]
         shown = {f"task:{r['id']}" for r in task_rows} | {
-            f"message:{m['id']}" for r in task_rows for m in r["thread"]}
+            f"message:{m['id']}" for r in task_rows for m in r["thread"]} | {
+            f"message:{n.message_id}" for n in notes if n.message_id}
         try:
             recalled = memory_provider(session, agent, queries or [agent.role], shown)
         except Exception:  # memory is a help, never a reason for a heartbeat to fail

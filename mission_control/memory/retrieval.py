@@ -19,12 +19,9 @@ from mission_control.memory.embedder import Embedder, get_embedder
 from mission_control.memory.store import SHARED, Filter, Hit, MemoryStore, get_store
 from mission_control.models import Agent, MemoryItem
 from mission_control.services import memory_index
+from mission_control.services.memory import source_key
 
 TEXT_CHARS = 500
-
-
-def source_key(item: MemoryItem) -> str:
-    return f"{item.kind}:{item.source_id}"
 
 
 def recall(

@@ -83,12 +83,12 @@ def search(
     hits = (store or get_store()).search(vector, Filter(workspace_id=workspace_id, kinds=wanted), k * 4)
     items = memory_index.live_items(session, (h.id for h in hits))
     out: list[SearchHit] = []
-    seen: set[tuple[str, int | None]] = set()
+    seen: set[str] = set()
     for hit in hits:  # best first
         item = items.get(hit.id)
-        if item is None or (item.kind, item.source_id) in seen:
+        if item is None or memory.source_key(item) in seen:
             continue
-        seen.add((item.kind, item.source_id))
+        seen.add(memory.source_key(item))
         out.append(SearchHit(kind=item.kind, score=round(hit.score, 4), passage=item.text, title=item.title,
                              source_type=item.source_type, source_id=item.source_id, task_id=item.task_id,
                              link=link_for(item), at=item.created_at))

@@ -33,6 +33,14 @@ KINDS = ("task", "message", "document", "task_outcome", "note")
 SEARCHABLE = ("task", "message", "document")
 
 
+def source_key(item: MemoryItem) -> str:
+    """What a memory is about, for showing one passage per source: "task:12", "message:5",
+    "document:3"; a note or a task verdict is a source of its own ("note#40")."""
+    if item.kind in SEARCHABLE:
+        return f"{item.kind}:{item.source_id}"
+    return f"{item.kind}#{item.id}"
+
+
 def enabled() -> bool:
     return get_settings().memory_enabled
 
