@@ -10,30 +10,40 @@ MAX_PASSAGES = 40  # a 500k-character document is remembered by its first ~28k c
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def _split_long(para: str, size: int) -> list[str]:
+    """A long paragraph packed sentence by sentence (a huge sentence is cut at a word)."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(para):
+        while len(sentence) > size:
+            cut = sentence.rfind(" ", 0, size)
+            cut = cut if cut > size // 2 else size
+            out.append(sentence[:cut])
+            sentence = sentence[cut:].lstrip()
+        if not sentence:
+            continue
+        if out and len(out[-1]) + 1 + len(sentence) <= size:
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out
+
+
 def passages(text: str, size: int = PASSAGE_CHARS, limit: int = MAX_PASSAGES) -> list[str]:
-    """Paragraphs packed into passages of at most `size` characters, in order."""
-    pieces: list[str] = []
+    """Passages of at most `size` characters, in order. Short paragraphs are packed together;
+    a long one is split on its own, so one topic's passage does not start in another's."""
+    out: list[str] = []
+    whole_last = False  # is out[-1] made of whole paragraphs only?
     for para in re.split(r"\n\s*\n", text.strip()):
         para = " ".join(para.split())
         if not para:
             continue
         if len(para) <= size:
-            pieces.append(para)
-            continue
-        for sentence in _SENTENCE_END.split(para):
-            while len(sentence) > size:  # one very long sentence: cut at a word if possible
-                cut = sentence.rfind(" ", 0, size)
-                cut = cut if cut > size // 2 else size
-                pieces.append(sentence[:cut])
-                sentence = sentence[cut:].lstrip()
-            if sentence:
-                pieces.append(sentence)
-    out: list[str] = []
-    for piece in pieces:
-        if out and len(out[-1]) + 1 + len(piece) <= size:
-            out[-1] = f"{out[-1]} {piece}"
+            if out and whole_last and len(out[-1]) + 1 + len(para) <= size:
+                out[-1] = f"{out[-1]} {para}"
+            else:
+                out.append(para)
+            whole_last = True
         else:
-            if len(out) == limit:
-                break
-            out.append(piece)
-    return out
+            out.extend(_split_long(para, size))
+            whole_last = False
+    return out[:limit]

@@ -28,6 +28,7 @@ MAX_QUERY = 1000
 
 @dataclass(frozen=True)
 class SearchHit:
+    memory_id: int
     kind: str  # task | message | document | task_outcome | note
     score: float
     passage: str
@@ -89,7 +90,7 @@ def search(
         if item is None or memory.source_key(item) in seen:
             continue
         seen.add(memory.source_key(item))
-        out.append(SearchHit(kind=item.kind, score=round(hit.score, 4), passage=item.text, title=item.title,
+        out.append(SearchHit(memory_id=hit.id, kind=item.kind, score=round(hit.score, 4), passage=item.text, title=item.title,
                              source_type=item.source_type, source_id=item.source_id, task_id=item.task_id,
                              link=link_for(item), at=item.created_at))
         if len(out) == k:
