@@ -17,6 +17,7 @@ from mission_control.api.routers import (
     documents,
     feed,
     keys,
+    memory,
     messages,
     system,
     tasks,
@@ -51,6 +52,6 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     errors.install(app)
-    for module in (system, account, agents, keys, tasks, messages, documents, feed, ws):
+    for module in (system, account, agents, keys, tasks, messages, documents, feed, memory, ws):
         app.include_router(module.router, prefix=PREFIX)
     return app

@@ -47,7 +47,7 @@ def recall(
     seen_texts: set[str] = set()
     for hit in sorted(best.values(), key=lambda h: -h.score):
         item = items.get(hit.id)
-        if item is None:
+        if item is None or not memory_index.matches(item, hit.payload):
             continue  # forgotten since; its vector goes on the indexer's next pass
         key, text = source_key(item), " ".join(item.text.lower().split())
         if key in seen_sources or text in seen_texts:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.memory.embedder import Embedder, get_embedder
-from mission_control.memory.store import Filter, MemoryStore, get_store
+from mission_control.memory.store import SHARED, Filter, MemoryStore, get_store
 from mission_control.models import MemoryItem, Task, TaskStatus
 from mission_control.services import memory, memory_index
 from mission_control.services.common import get_in_workspace
@@ -71,8 +71,10 @@ def _check_kinds(kinds: Sequence[str] | None) -> tuple[str, ...]:
 
 def search(
     session: Session, workspace_id: int, query: str, k: int = 10, kinds: Sequence[str] | None = None, *,
-    store: MemoryStore | None = None, embedder: Embedder | None = None,
+    viewer_agent_id: int | None = None, store: MemoryStore | None = None, embedder: Embedder | None = None,
 ) -> list[SearchHit]:
+    """Best first. An agent searching (`viewer_agent_id`) sees shared memories and its own
+    private ones; operators see the whole workspace's."""
     query = " ".join((query or "").split())
     if not query:
         raise Invalid("type something to search for")
@@ -81,13 +83,15 @@ def search(
     k = max(1, min(k, MAX_K))
     wanted = _check_kinds(kinds)
     vector = (embedder or get_embedder()).encode_one(query)
-    hits = (store or get_store()).search(vector, Filter(workspace_id=workspace_id, kinds=wanted), k * 4)
+    agents = None if viewer_agent_id is None else (SHARED, viewer_agent_id)
+    hits = (store or get_store()).search(vector, Filter(workspace_id=workspace_id, kinds=wanted, agent_ids=agents),
+                                         k * 4)
     items = memory_index.live_items(session, (h.id for h in hits))
     out: list[SearchHit] = []
     seen: set[str] = set()
     for hit in hits:  # best first
         item = items.get(hit.id)
-        if item is None or memory.source_key(item) in seen:
+        if item is None or not memory_index.matches(item, hit.payload) or memory.source_key(item) in seen:
             continue
         seen.add(memory.source_key(item))
         out.append(SearchHit(memory_id=hit.id, kind=item.kind, score=round(hit.score, 4), passage=item.text, title=item.title,
@@ -116,16 +120,17 @@ def similar_tasks(
     seen = {task_id}
     for hit in hits:
         item = items.get(hit.id)
-        if item is None or item.source_id in seen or item.source_id is None:
+        other_id = item.source_id if item is not None else None
+        if item is None or other_id is None or other_id in seen or not memory_index.matches(item, hit.payload):
             continue
-        seen.add(item.source_id)
-        other = session.get(Task, item.source_id)
+        seen.add(other_id)
+        other = session.get(Task, other_id)
         if other is None:
             continue
         took = ((other.status_changed_at - other.created_at).total_seconds()
                 if other.status == TaskStatus.done else None)
-        out.append(SimilarTask(task_id=item.source_id, title=other.title, status=str(other.status),
-                               score=round(hit.score, 4), assignee_ids=assignee_ids(session, item.source_id),
+        out.append(SimilarTask(task_id=other_id, title=other.title, status=str(other.status),
+                               score=round(hit.score, 4), assignee_ids=assignee_ids(session, other_id),
                                took_s=took))
         if len(out) == k:
             break

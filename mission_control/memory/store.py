@@ -98,8 +98,10 @@ def get_store() -> MemoryStore:
         return _store
 
 
-def set_store(store: MemoryStore | None) -> None:
-    """Use `store` from now on (tests; None closes nothing and reopens on next use)."""
+def set_store(store: MemoryStore | None) -> MemoryStore | None:
+    """Use `store` from now on (None: open the configured one on next use); returns the one it
+    replaces, which stays open: whoever opened it closes it."""
     global _store
     with _lock:
-        _store = store
+        previous, _store = _store, store
+        return previous

@@ -87,6 +87,13 @@ def live_items(session: Session, ids: Iterable[int]) -> dict[int, MemoryItem]:
     return {r.id: r for r in rows if r.id is not None}
 
 
+def matches(item: MemoryItem, payload: dict[str, object]) -> bool:
+    """Does a vector's payload describe this row? Not when the vector outlived its row (say a
+    deleted workspace) and the id was used again: such a hit is skipped."""
+    return (payload.get("workspace_id"), payload.get("kind"), payload.get("source_id")) == (
+        item.workspace_id, item.kind, item.source_id or 0)
+
+
 def note_hits(session: Session, ids: Iterable[int], now: datetime) -> None:
     """Memories put into a heartbeat count as used: they outlive unused ones under the cap."""
     wanted = list(ids)

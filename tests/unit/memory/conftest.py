@@ -27,11 +27,11 @@ def embedder() -> Embedder:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[EdgeStore]:
     edge = EdgeStore(tmp_path / "edge")
-    set_store(edge)
+    previous = set_store(edge)
     try:
         yield edge
     finally:
-        set_store(None)
+        set_store(previous)
         edge.close()
 
 

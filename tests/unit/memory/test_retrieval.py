@@ -12,7 +12,7 @@ from mission_control.memory import retrieval
 from mission_control.models import HeartbeatRun, MemoryItem
 from mission_control.services import agent_signals, messages
 from tests.conftest import SYSTEM
-from tests.unit.heartbeat.conftest import FakeDriver, fast_config
+from tests.unit.heartbeat.conftest import FakeDriver
 
 
 @pytest.fixture
