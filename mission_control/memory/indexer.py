@@ -157,6 +157,13 @@ def install_retrieval() -> None:
     context.memory_provider = retrieval.provide
 
 
+def uninstall_retrieval() -> None:
+    from mission_control.memory import retrieval
+
+    if context.memory_provider is retrieval.provide:
+        context.memory_provider = None
+
+
 async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None = None,
                              store: MemoryStore | None = None, embedder: Embedder | None = None) -> None:
     """Lifespan task: run until cancelled. Register it once (`app.register_lifespan_task`)."""
@@ -206,6 +213,7 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
             wake.clear()
     finally:
         unsubscribe()
+        uninstall_retrieval()
         if lease.held:
             try:
                 await asyncio.to_thread(lease.release)
