@@ -5,7 +5,12 @@ Request bodies refuse unknown fields, so nobody can slip in `author_agent_id` or
 """
 
 from mission_control.api.schemas.base import In, Out, Page, RowId
-from mission_control.api.schemas.memory import MemoryHitOut, MemoryStatus, ReindexOut, SimilarTaskOut
+from mission_control.api.schemas.memory import (
+    MemoryHitOut,
+    MemoryStatus,
+    ReindexOut,
+    SimilarTaskOut,
+)
 from mission_control.api.schemas.people import (
     AgentIn,
     AgentOut,
