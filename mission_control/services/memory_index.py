@@ -138,7 +138,9 @@ def mark_all_pending(session: Session, workspace_id: int | None = None) -> int:
     query = update(MemoryItem).where(col(MemoryItem.forgotten_at).is_(None))
     if workspace_id is not None:
         query = query.where(col(MemoryItem.workspace_id) == workspace_id)
-    result = session.exec(query.values(indexed_at=None))  # type: ignore[call-overload]
+    # The version bump stops an indexer mid-batch from marking a row indexed whose vector the
+    # rebuild has just dropped.
+    result = session.exec(query.values(indexed_at=None, version=MemoryItem.version + 1))  # type: ignore[call-overload]
     return int(result.rowcount)
 
 
