@@ -68,3 +68,18 @@ def test_similar_tasks_with_status_assignees_and_duration(session, workspace, ma
     assert found[0].score > found[1].score
     with pytest.raises(NotFound):
         similar_tasks(session, new.id, workspace_id=workspace.id + 1)
+
+
+def test_a_vector_that_outlived_its_row_never_shows_another_row(session, workspace, make_task, store, embedder,
+                                                               index):
+    from mission_control.memory.store import Point, payload_of
+
+    task = make_task("Quarterly board report")
+    index()
+    [item_id] = [h.memory_id for h in search(session, workspace.id, "board report", k=1)]
+    # a vector left over from a deleted workspace, under the same id, about something else
+    stale = payload_of(workspace_id=workspace.id, agent_id=None, kind="message", task_id=None,
+                       source_type="message", source_id=999)
+    store.upsert([Point(item_id, embedder.encode_one("kubernetes cluster upgrade"), stale)])
+    assert search(session, workspace.id, "kubernetes cluster upgrade", k=3) == []
+    assert task.id is not None
