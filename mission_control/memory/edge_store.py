@@ -19,7 +19,7 @@ import numpy as np
 import qdrant_edge as qe
 
 from mission_control.memory.embedder import DIM
-from mission_control.memory.store import Filter, Hit, Point
+from mission_control.memory.store import Filter, Hit, Point, scopes
 
 _INDEXES = {
     "workspace_id": qe.PayloadSchemaType.Integer,
@@ -28,6 +28,7 @@ _INDEXES = {
     "source_id": qe.PayloadSchemaType.Integer,
     "kind": qe.PayloadSchemaType.Keyword,
     "source_type": qe.PayloadSchemaType.Keyword,
+    "scope": qe.PayloadSchemaType.Keyword,
 }
 
 
@@ -35,10 +36,14 @@ def _filter(flt: Filter | None) -> qe.Filter | None:
     if flt is None:
         return None
     must: list[Any] = []
-    if flt.workspace_id is not None:
-        must.append(qe.FieldCondition("workspace_id", match=qe.MatchValue(flt.workspace_id)))
-    if flt.agent_ids is not None:
-        must.append(qe.FieldCondition("agent_id", match=qe.MatchAny(list(flt.agent_ids))))
+    scope = scopes(flt)
+    if scope is not None:
+        must.append(qe.FieldCondition("scope", match=qe.MatchAny(scope)))
+    else:
+        if flt.workspace_id is not None:
+            must.append(qe.FieldCondition("workspace_id", match=qe.MatchValue(flt.workspace_id)))
+        if flt.agent_ids is not None:
+            must.append(qe.FieldCondition("agent_id", match=qe.MatchAny(list(flt.agent_ids))))
     if flt.kinds is not None:
         must.append(qe.FieldCondition("kind", match=qe.MatchAny(list(flt.kinds))))
     if flt.task_id is not None:

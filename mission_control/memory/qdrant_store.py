@@ -13,10 +13,10 @@ import numpy as np
 from qdrant_client import QdrantClient, models
 
 from mission_control.memory.embedder import DIM
-from mission_control.memory.store import Filter, Hit, Point
+from mission_control.memory.store import Filter, Hit, Point, scopes
 
 COLLECTION = "mc_memory"
-_KEYWORDS = ("kind", "source_type")
+_KEYWORDS = ("kind", "source_type", "scope")
 _INTEGERS = ("workspace_id", "agent_id", "task_id", "source_id")
 
 
@@ -29,12 +29,16 @@ def _filter(flt: Filter | None) -> models.Filter | None:
         if value is not None:
             must.append(models.FieldCondition(key=key, match=models.MatchValue(value=value)))
 
-    exact("workspace_id", flt.workspace_id)
+    scope = scopes(flt)
+    if scope is not None:
+        must.append(models.FieldCondition(key="scope", match=models.MatchAny(any=scope)))
+    else:
+        exact("workspace_id", flt.workspace_id)
+        if flt.agent_ids is not None:
+            must.append(models.FieldCondition(key="agent_id", match=models.MatchAny(any=list(flt.agent_ids))))
     exact("task_id", flt.task_id)
     exact("source_type", flt.source_type)
     exact("source_id", flt.source_id)
-    if flt.agent_ids is not None:
-        must.append(models.FieldCondition(key="agent_id", match=models.MatchAny(any=list(flt.agent_ids))))
     if flt.kinds is not None:
         must.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(flt.kinds))))
     must_not: list[Any] = [models.HasIdCondition(has_id=list(flt.exclude_ids))] if flt.exclude_ids else []
