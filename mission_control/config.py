@@ -6,14 +6,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MC_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MC_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     data_dir: Path = Field(default=ROOT / "data", description="Where the embedded stores live.")
     database_url: str = Field(
@@ -24,6 +26,20 @@ class Settings(BaseSettings):
     db_echo: bool = False
     # How often each app worker checks the database for changes made by other processes.
     change_poll_interval_s: float = 0.2
+    # Scale-out: with a Redis URL every worker hears about every change at once (pub/sub);
+    # without one, PostgreSQL's LISTEN/NOTIFY does the same job, and SQLite relies on the poll.
+    redis_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("MC_REDIS_URL", "REFLEX_REDIS_URL", "redis_url"),
+        description="redis://... for the cross-worker event fan-out (and the health check).",
+    )
+    event_fanout: str = Field(
+        default="auto",
+        pattern="^(auto|redis|postgres|none)$",
+        description="auto: Redis if redis_url is set, else LISTEN/NOTIFY on PostgreSQL, else none.",
+    )
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|text)$")
     seed_demo: bool = True
     workspace_slug: str = "demo"
     frontend_port: int = 3000

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from mission_control.observe import metrics
+
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "mc_pending_events"
@@ -59,6 +61,7 @@ class EventBus:
         return unsubscribe
 
     def publish(self, event: Event) -> None:
+        metrics.events_published.labels(event.type).inc()
         with self._lock:
             subscribers = list(self._subscribers)
         for callback in subscribers:

@@ -2,38 +2,68 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from mission_control.api.app import create_api
+from mission_control.config import get_settings
+from mission_control.heartbeat.lifespan import run_heartbeat_engine
+from mission_control.observe import logs
+from mission_control.pages.agents import agent_page, agents_page
+from mission_control.pages.analytics import analytics_page
+from mission_control.pages.approvals import approvals_page
+from mission_control.pages.audit import audit_page
 from mission_control.pages.board import board_page
+from mission_control.pages.document import document_page
+from mission_control.pages.documents import documents_page
+from mission_control.pages.login import login_page
 from mission_control.pages.notifications import notifications_page
+from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
+from mission_control.pages.working import working_page
 from mission_control.state import live
+from mission_control.state.agents import AgentDetailState, AgentsState
+from mission_control.state.analytics import AnalyticsState
+from mission_control.state.approvals import ApprovalsState
+from mission_control.state.audit import AuditState
 from mission_control.state.board import BoardState
+from mission_control.state.document import DocumentState
+from mission_control.state.documents import DocumentsState
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
+from mission_control.state.session import SessionState
+from mission_control.state.settings import SettingsState
 from mission_control.state.task import TaskState
+from mission_control.state.working import WorkingState
 
+logs.configure(get_settings().log_level, get_settings().log_format)
 app = rx.App(api_transformer=create_api())
-# Every page loads the bell's count (NotificationState) next to its own state.
-app.add_page(
-    board_page,
-    route="/",
-    title="Mission Control",
-    on_load=[BoardState.on_load, FeedState.on_load, NotificationState.on_load],
-)
-app.add_page(
-    task_page,
-    route="/tasks/[task_id]",
-    title="Task · Mission Control",
-    on_load=[TaskState.on_load, NotificationState.on_load],
-)
-app.add_page(
-    notifications_page,
-    route="/notifications",
-    title="Notifications · Mission Control",
-    on_load=NotificationState.on_load,
-)
+
+
+def add(component: Any, route: str, title: str, *loads: Any) -> None:
+    """A signed-in page: who is this first, then the page's own state, then the bell's count."""
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} · Mission Control" if title else "Mission Control",
+        on_load=[SessionState.require_sign_in, *loads, NotificationState.on_load],
+    )
+
+
+add(board_page, "/", "", BoardState.on_load, FeedState.on_load)
+add(task_page, "/tasks/[task_id]", "Task", TaskState.on_load)
+add(agents_page, "/agents", "Agents", AgentsState.on_load)
+add(agent_page, "/agents/[agent_id]", "Agent", AgentDetailState.on_load)
+add(approvals_page, "/approvals", "Approvals", ApprovalsState.on_load)
+add(working_page, "/working", "WORKING.md", WorkingState.on_load)
+add(audit_page, "/audit", "Audit log", AuditState.on_load)
+add(settings_page, "/settings", "Settings", SettingsState.on_load)
+add(notifications_page, "/notifications", "Notifications")
+add(documents_page, "/documents", "Documents", DocumentsState.on_load)
+add(document_page, "/documents/[doc_id]", "Document", DocumentState.on_load)
+add(analytics_page, "/analytics", "Analytics", AnalyticsState.on_load)
+app.add_page(login_page, route="/login", title="Sign in · Mission Control", on_load=SessionState.login_on_load)
 
 
 async def _watch_changes() -> None:
@@ -41,3 +71,5 @@ async def _watch_changes() -> None:
 
 
 app.register_lifespan_task(_watch_changes)
+# Every worker runs it; only the holder of the database lease runs the scheduler.
+app.register_lifespan_task(run_heartbeat_engine)

@@ -13,11 +13,20 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mission_control.config import get_settings
 from mission_control.db import session_scope
-from mission_control.models import DocumentType, DriverType, Priority, TaskStatus, UserRole, utcnow
+from mission_control.models import (
+    DocumentType,
+    DriverType,
+    Priority,
+    TaskStatus,
+    User,
+    UserRole,
+    Workspace,
+    utcnow,
+)
 from mission_control.services import (
     agents,
     auth,
@@ -41,7 +50,7 @@ SQUAD = [
     ("Wanda", "designer", ["design", "ui", "figma"], DriverType.external, {}),
     ("Fury", "analyst", ["analytics", "sql", "metrics"], DriverType.external, {}),
     ("Pepper", "ops", ["ops", "deploy", "monitoring"], DriverType.external, {}),
-    ("Quill", "sales", ["sales", "email", "outreach"], DriverType.external, {}),
+    ("Argus", "watchdog", ["monitoring", "escalation"], DriverType.builtin, {"role": "watchdog"}),
     ("Wong", "standup", ["reporting", "standup"], DriverType.builtin, {"role": "standup"}),
 ]
 
@@ -56,7 +65,7 @@ TASKS = [
     ("Blog post: launching Mission Control", Priority.high, ["Loki"], TaskStatus.review, 1),
     ("Regression test plan for v0.2", Priority.medium, ["Vision"], TaskStatus.review, None),
     ("Set up uptime monitoring", Priority.urgent, ["Pepper"], TaskStatus.done, None),
-    ("Outreach list for design partners", Priority.low, ["Quill"], TaskStatus.done, None),
+    ("Outreach list for design partners", Priority.low, ["Pepper"], TaskStatus.done, None),
 ]
 
 
@@ -166,9 +175,30 @@ def announce_admin(creds: auth.AdminCredentials) -> None:
     )
 
 
+def reset_admin_password(workspace_slug: str, handle: str = "admin") -> auth.AdminCredentials:
+    """A lost admin password: issue a new generated one (the old one stops working)."""
+    with session_scope() as session:
+        user = session.exec(
+            select(User).join(Workspace, col(Workspace.id) == col(User.workspace_id))
+            .where(Workspace.slug == workspace_slug, User.handle == handle)
+        ).first()
+        if user is None:
+            raise SystemExit(f"no operator @{handle} in workspace '{workspace_slug}'")
+        password = auth.generate_password()
+        auth.set_password(session=session, user=user, password=password, actor=Actor.system("reset"))
+        user.failed_login_count, user.locked_until = 0, None
+        session.add(user)
+    return auth.AdminCredentials(workspace_slug, handle, password)
+
+
 def main() -> None:
+    import sys
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = get_settings()
+    if "--reset-admin" in sys.argv[1:]:
+        announce_admin(reset_admin_password(settings.workspace_slug))
+        return
     with session_scope() as session:
         seeded = seed_demo(session) if settings.seed_demo else False
         creds = auth.ensure_admin(session=session, workspace_slug=settings.workspace_slug)

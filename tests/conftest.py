@@ -228,11 +228,20 @@ def operator(make_user: Callable[..., User]) -> User:
     return make_user("ops", display_name="Operator One")
 
 
+DRIVER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "openai": {"model": "scripted"},
+    "webhook": {"url": "http://127.0.0.1:9/agent", "secret": "s" * 16},
+}
+
+
 @pytest.fixture
 def make_agent(session: Session, workspace: Workspace) -> Callable[..., Agent]:
     def make(
         name: str | None = None, role: str = "developer", workspace_id: int | None = None, **kw: Any
     ) -> Agent:
+        # Drivers that need settings get harmless ones unless the test gives its own.
+        if "driver_config" not in kw and kw.get("driver_type") in DRIVER_DEFAULTS:
+            kw["driver_config"] = DRIVER_DEFAULTS[kw["driver_type"]]
         agent = agent_service.create_agent(
             session=session,
             workspace_id=workspace_id or workspace.id,

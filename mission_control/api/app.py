@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from mission_control import fanout
 from mission_control.api import errors
 from mission_control.api.limits import BodySizeLimit, RateLimiter
+from mission_control.api.observe import RequestObserver
+from mission_control.api.observe import router as metrics_router
 from mission_control.api.routers import (
     account,
     agents,
@@ -51,7 +54,12 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         settings.api_rate_limit, settings.api_auth_failure_limit, settings.api_rate_limit_storage
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
+    # Outermost, so the latency and the request id cover every other middleware too.
+    app.add_middleware(RequestObserver, prefix=f"{PREFIX}/")
     errors.install(app)
+    # Writes made through this app reach live-update watchers in every other worker.
+    fanout.install_publisher(settings)
+    app.include_router(metrics_router)
     for module in (system, account, agents, keys, tasks, messages, documents, feed, memory, ws):
         app.include_router(module.router, prefix=PREFIX)
     return app

@@ -1,6 +1,7 @@
 """Agent memory numbers: embedding throughput, and filtered search at 10k and 100k memories.
 
-    python -m mission_control.bench memory [--sizes 10000,100000] [--queries 50]
+    python -m mission_control.bench memory [--quick]
+    python -m mission_control.bench.memory [--sizes 10000,100000] [--queries 50]
 
 Embedding: all-MiniLM-L6-v2 on CPU, one text per call (the baseline) against batches of 32.
 Search: top-5 among one agent's memories plus the shared ones (20 agents + shared, so ~1/10 of
@@ -10,24 +11,21 @@ numpy dot product over the same vectors. Stores are filled with random unit vect
 100k with real embeddings would take ~10 minutes here); queries are real embeddings. Slow
 backends get fewer queries so the whole run stays under five minutes.
 
-Prints a table, then one JSON line per benchmark:
-{"name", "p50_ms", "p95_ms", "throughput_per_s", "baseline", "ratio"}; ratio is throughput
-relative to the baseline's (above 1 is faster).
+Ratios (bench/core.py): embedding is compared by throughput (one text per call / batched: below
+1 means batching is faster); search by p50 against the numpy scan (below 1 is faster).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from mission_control.bench.core import Baseline, Result, latency, print_table
 from mission_control.memory.embedder import DIM, Embedder
 from mission_control.memory.store import SHARED, Filter, MemoryStore, Point, payload_of
 
@@ -46,28 +44,6 @@ SENTENCES = [f"{q}: notes from the squad thread number {i}, with some detail abo
              for i in range(16) for q in QUERY_TEXTS][:320]
 
 
-@dataclass
-class Result:
-    name: str
-    samples_s: list[float]
-    items_per_sample: int
-    baseline: str
-    note: str = ""
-
-    @property
-    def p50_ms(self) -> float:
-        return statistics.median(self.samples_s) * 1000
-
-    @property
-    def p95_ms(self) -> float:
-        ordered = sorted(self.samples_s)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
-
-    @property
-    def throughput(self) -> float:
-        return self.items_per_sample * len(self.samples_s) / sum(self.samples_s)
-
-
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
@@ -77,14 +53,19 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
-def bench_embedding(embedder: Embedder) -> list[Result]:
-    embedder.encode(SENTENCES[:32])  # warm up (model load, first-call allocations)
+def bench_embedding(embedder: Embedder, quick: bool) -> list[Result]:
+    embedder.encode(SENTENCES[:32])  # warm up (first-call allocations)
     texts = iter(SENTENCES)
-    single = timed(lambda: embedder.encode([next(texts)]), 64)
+    n_single, n_batches = (16, 3) if quick else (64, 10)
+    single = timed(lambda: embedder.encode([next(texts)]), n_single)
     batches = iter([SENTENCES[i:i + 32] for i in range(0, 320, 32)])
-    batched = timed(lambda: embedder.encode(next(batches), batch_size=32), 10)
-    return [Result("embed_single", single, 1, "embed_single", "one text per call"),
-            Result("embed_batch32", batched, 32, "embed_single", "32 texts per call; p50/p95 per batch")]
+    batched = timed(lambda: embedder.encode(next(batches), batch_size=32), n_batches)
+    one = latency("memory.embed[single]", single, throughput_per_s=len(single) / sum(single),
+                  notes={"texts_per_call": 1})
+    floor = Baseline("embed one text per call", one.p50_ms, one.p95_ms, one.throughput_per_s)
+    many = latency("memory.embed[batch 32]", batched, throughput_per_s=32 * len(batched) / sum(batched),
+                   notes={"texts_per_call": 32, "p50/p95": "per batch"}).compare(floor, by="throughput")
+    return [one.compare(floor, by="throughput"), many]
 
 
 def random_units(n: int, seed: int) -> np.ndarray:
@@ -110,7 +91,7 @@ def bench_search(n: int, queries: np.ndarray, n_queries: int, workdir: Path) -> 
     vectors = random_units(n, seed=n)
     agents = np.arange(n) % (AGENTS + 1)  # 0 = shared
     picks = [(queries[i % len(queries)], 1 + i % AGENTS) for i in range(n_queries)]
-    results: list[Result] = []
+    size = f"{n // 1000}k"
 
     def numpy_search(q: np.ndarray, agent: int) -> list[int]:
         idx = np.flatnonzero((agents == agent) | (agents == SHARED))
@@ -124,13 +105,13 @@ def bench_search(n: int, queries: np.ndarray, n_queries: int, workdir: Path) -> 
         t0 = time.perf_counter()
         exact[i] = numpy_search(q, agent)
         samples.append(time.perf_counter() - t0)
-    base = f"numpy_{n // 1000}k"
-    results.append(Result(base, samples, 1, base, "brute force over the agent's and shared vectors"))
-
+    scan = latency(f"memory.search[numpy scan, {size}]", samples, throughput_per_s=len(samples) / sum(samples))
+    floor = Baseline(f"numpy scan {size}", scan.p50_ms, scan.p95_ms, scan.throughput_per_s)
+    results = [scan.compare(floor)]
     stores: list[tuple[str, Callable[[], MemoryStore], int]] = [
         ("edge", lambda: EdgeStore(workdir / f"edge{n}"), n_queries),
         # local mode scores every point in Python per query: a few queries tell enough
-        ("qdrant_local", lambda: QdrantStore(location=":memory:"), max(5, n_queries // (n // 10_000 or 1))),
+        ("qdrant-client local", lambda: QdrantStore(location=":memory:"), max(5, n_queries // (n // 10_000 or 1))),
     ]
     for label, make, count in stores:
         store = make()
@@ -143,10 +124,26 @@ def bench_search(n: int, queries: np.ndarray, n_queries: int, workdir: Path) -> 
             samples.append(time.perf_counter() - t0)
             overlap.append(len({h.id for h in hits} & set(exact[i])) / K)
         store.close()
-        results.append(Result(f"{label}_{n // 1000}k", samples, 1, base,
-                              f"fill {n / fill_s:,.0f} points/s; recall@5 vs exact {np.mean(overlap):.2f}; "
-                              f"{count} queries"))
+        results.append(latency(f"memory.search[{label}, {size}]", samples,
+                               throughput_per_s=len(samples) / sum(samples),
+                               notes={"fill_points_per_s": round(n / fill_s), "queries": count,
+                                      "recall_at_5_vs_exact": round(float(np.mean(overlap)), 3)}).compare(floor))
     return results
+
+
+def measure(sizes: list[int], n_queries: int, quick: bool = False) -> list[Result]:
+    embedder = Embedder()
+    embedder.model()
+    results = bench_embedding(embedder, quick)
+    queries = embedder.encode(QUERY_TEXTS)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            results += bench_search(n, queries, n_queries, Path(tmp))
+    return results
+
+
+def run(quick: bool) -> list[Result]:
+    return measure([2000, 10_000] if quick else [10_000, 100_000], 10 if quick else 50, quick)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,31 +151,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=50)
     args = parser.parse_args(argv)
-    t_start = time.perf_counter()
-    embedder = Embedder()
-    t0 = time.perf_counter()
-    embedder.model()
-    print(f"model loaded in {time.perf_counter() - t0:.1f} s")
-    results = bench_embedding(embedder)
-    queries = embedder.encode(QUERY_TEXTS)
-    by_name: dict[str, Result] = {r.name: r for r in results}
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in (int(s) for s in args.sizes.split(",")):
-            for r in bench_search(n, queries, args.queries, Path(tmp)):
-                results.append(r)
-                by_name[r.name] = r
-    print(f"\n{'benchmark':<18}{'p50 ms':>10}{'p95 ms':>10}{'per s':>10}{'vs baseline':>13}  notes")
-    lines = []
+    results = measure([int(s) for s in args.sizes.split(",")], args.queries)
+    print_table(results)
     for r in results:
-        base = by_name[r.baseline]
-        ratio = r.throughput / base.throughput
-        print(f"{r.name:<18}{r.p50_ms:>10.2f}{r.p95_ms:>10.2f}{r.throughput:>10.1f}{ratio:>12.2f}x  {r.note}")
-        lines.append(json.dumps({"name": r.name, "p50_ms": round(r.p50_ms, 3), "p95_ms": round(r.p95_ms, 3),
-                                 "throughput_per_s": round(r.throughput, 2), "baseline": r.baseline,
-                                 "ratio": round(ratio, 3)}))
-    print()
-    print("\n".join(lines))
-    print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
+        print(r.json_line())
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class Client:
         self._http = httpx.Client(
             base_url=self.url + PREFIX, headers=headers, timeout=timeout, transport=transport
         )
+        self.key = key
         self.has_key = bool(key)
 
     def close(self) -> None:

@@ -148,6 +148,39 @@ def login(
     emit(state, created, lambda c: f"{c['token']}\n(shown once: export MC_API_KEY=<this token>)")
 
 
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    agents: Annotated[int, typer.Option(min=1, max=200, help="Simulated agents.")] = 10,
+    tasks: Annotated[int, typer.Option(min=0, max=10000, help="Tasks to file first.")] = 100,
+    duration: Annotated[float, typer.Option(min=1, max=86400, help="Stop after S seconds.")] = 60,
+    pace: Annotated[
+        float, typer.Option(min=0, help="Mean pause between an agent's steps (0: flat out).")
+    ] = 0.5,
+    json_out: JsonOpt = False,
+) -> None:
+    """Play a squad of agents through the API (needs an admin's token as MC_API_KEY)."""
+    import asyncio
+
+    from mission_control.cli.simulate import simulate as run_simulation
+
+    state = ctx_of(ctx, json_out)
+    report = asyncio.run(run_simulation(
+        state.client.url, state.client.key, agents=agents, tasks=tasks, duration_s=duration,
+        pace_s=pace,
+    ))
+    summary = report.as_dict()
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [f"{r['actions']} actions in {r['seconds']} s ({r['actions_per_s']}/s), "
+                 f"{r['tasks_done']} tasks done, errors: {r['errors'] or 'none'}"]
+        for name, row in r["per_action"].items():
+            lines.append(f"  {name:<12} {row['count']:>5}  p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms")
+        return "\n".join(lines)
+
+    emit(state, summary, human)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and exits with) the exit code."""
     args = sys.argv[1:] if argv is None else argv

@@ -142,6 +142,15 @@ def column(key: str, title: str, cards: Any) -> rx.Component:
             width="100%",
             min_height="80px",
         ),
+        rx.cond(
+            BoardState.hidden[key] > 0,
+            rx.button(
+                "Show ", BoardState.hidden[key], " more",
+                variant="ghost", size="1", width="100%",
+                on_click=BoardState.show_more(key),  # type: ignore[operator]
+                custom_attrs={"data-testid": "show-more"},
+            ),
+        ),
         spacing="2",
         padding="8px",
         border_radius="var(--radius-4)",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-NAV = [("Board", "/", "layout-dashboard")]
+NAV = [
+    ("Board", "/", "layout-dashboard"),
+    ("Agents", "/agents", "bot"),
+    ("Approvals", "/approvals", "circle-check-big"),
+    ("Documents", "/documents", "file-text"),
+    ("Analytics", "/analytics", "chart-column"),
+    ("WORKING.md", "/working", "notebook-pen"),
+]
 
 
 def bell() -> rx.Component:
@@ -36,35 +43,86 @@ def bell() -> rx.Component:
     )
 
 
+def user_menu() -> rx.Component:
+    from mission_control.state.session import SessionState
+
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("circle-user", size=16),
+                rx.text("@", SessionState.me_handle, display=["none", "none", "inline"]),
+                variant="ghost",
+                size="2",
+                aria_label="Account",
+                custom_attrs={"data-testid": "user-menu"},
+            )
+        ),
+        rx.menu.content(
+            rx.text("@", SessionState.me_handle, " · ", SessionState.me_role, size="2", color_scheme="gray",
+                    padding_x="8px", padding_y="4px"),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("settings", size=14), "Settings", on_click=rx.redirect("/settings")),
+            rx.cond(SessionState.is_admin, rx.menu.item(rx.icon("scroll-text", size=14), "Audit log",
+                                                        on_click=rx.redirect("/audit"))),
+            rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_click=SessionState.logout, color_scheme="red"),
+        ),
+    )
+
+
+def nav_links() -> rx.Component:
+    return rx.hstack(
+        *[
+            rx.link(
+                rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="1", align="center"),
+                href=href,
+                size="2",
+                weight="medium",
+                aria_label=label,
+            )
+            for label, href, icon in NAV
+        ],
+        spacing="4",
+        align="center",
+        display=["none", "none", "flex"],
+    )
+
+
+def nav_menu() -> rx.Component:
+    """Phones: the pages fold into one menu button so the header never scrolls sideways."""
+    return rx.box(
+        rx.menu.root(
+            rx.menu.trigger(rx.icon_button(rx.icon("menu", size=20), variant="ghost", size="3", aria_label="Menu")),
+            rx.menu.content(
+                *[rx.menu.item(rx.hstack(rx.icon(icon, size=16), rx.text(label), spacing="2"),
+                               on_click=rx.redirect(href)) for label, href, icon in NAV],
+            ),
+        ),
+        display=["block", "block", "none"],
+    )
+
+
 def header(workspace_name: rx.Var | str) -> rx.Component:
     return rx.hstack(
         rx.hstack(
-            rx.icon("radar", size=22, color=rx.color("accent", 10)),
-            rx.heading("Mission Control", size="5", weight="bold", display=["none", "none", "block"]),
-            rx.badge(workspace_name, variant="soft", size="2"),
+            rx.link(rx.icon("radar", size=22, color=rx.color("accent", 10)), href="/", aria_label="Board"),
+            rx.heading("Mission Control", size="5", weight="bold", display=["none", "none", "none", "block"]),
+            rx.badge(workspace_name, variant="soft", size="2", display=["none", "inline-flex"]),
             align="center",
             spacing="3",
         ),
         rx.hstack(
-            *[
-                rx.link(
-                    rx.hstack(rx.icon(icon, size=16), rx.text(label, display=["none", "none", "block"]), spacing="1", align="center"),
-                    href=href,
-                    size="2",
-                    weight="medium",
-                    aria_label=label,
-                )
-                for label, href, icon in NAV
-            ],
+            nav_links(),
             bell(),
+            user_menu(),
             rx.color_mode.button(size="2", variant="ghost"),
+            nav_menu(),
             align="center",
             spacing="4",
         ),
         justify="between",
         align="center",
         width="100%",
-        padding_x="20px",
+        padding_x=["12px", "20px"],
         padding_y="12px",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),

@@ -60,6 +60,8 @@ def probes(agent: Agent, now: datetime, due_soon_s: float) -> list[tuple[str, Co
                 Activity,
                 col(Activity.id) > agent.hb_activity_mark,
                 or_(col(Activity.actor_agent_id).is_(None), col(Activity.actor_agent_id) != aid),
+                # A finished task (approved, say) asks nothing more of its assignee.
+                ~sa_select(col(Task.id)).where(col(Task.id) == col(Activity.task_id), col(Task.status) == TaskStatus.done).exists(),
                 join=TaskAssignee,
                 on=and_(col(TaskAssignee.task_id) == col(Activity.task_id), col(TaskAssignee.agent_id) == aid),
             ),

@@ -68,10 +68,16 @@ async def run_heartbeat_engine(
                     log.exception("heartbeat engine failed to start")
                     await candidate.stop()
                 else:
-                    engine = candidate
-                    log.info("heartbeat scheduler running in %s", lease.holder)
-                    if on_change:
-                        on_change("started", lease)
+                    # Starting can take longer than the lease under load: renew before running
+                    # on, and step back if another worker took over in the meantime.
+                    if await asyncio.to_thread(lease.acquire_or_renew):
+                        valid_until = time.monotonic() + ttl - renew / 2
+                        engine = candidate
+                        log.info("heartbeat scheduler running in %s", lease.holder)
+                        if on_change:
+                            on_change("started", lease)
+                    else:
+                        await candidate.stop()
             elif not held and engine is not None:
                 await stop_engine()
             await asyncio.sleep(renew)

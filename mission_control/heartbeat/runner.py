@@ -33,6 +33,7 @@ from mission_control.heartbeat.breaker import BreakerPolicy, decide
 from mission_control.heartbeat.retry import CallFailed, RetryPolicy, call_with_retries
 from mission_control.heartbeat.schema import ACTION_SCHEMA, MAX_ACTIONS
 from mission_control.models import Agent, HeartbeatRun, utcnow
+from mission_control.observe import metrics
 from mission_control.services import heartbeats, memory_index
 from mission_control.services.actor import Actor
 
@@ -129,13 +130,17 @@ class Runner:
             request = WakeRequest(run_id=run_id, trigger=trigger, agent=info, context=ctx.data,
                                   prompt=ctx.as_text(), schema=ACTION_SCHEMA, timeout_s=self.config.retry.timeout_s)
             out.called = True
+            called_at = perf_counter()
             try:
                 reply, out.attempts = await call_with_retries(
                     lambda: driver.wake(request), self.config.retry, sleep=self.sleep, rng=self.rng)
             except CallFailed as failed:
+                metrics.driver_errors.labels(str(info.driver_type)).inc()
                 out.outcome, out.error, out.attempts = "failed", str(failed.error), failed.attempts
                 await self._db(self._fail, agent_id, run_id, out.error, out.attempts, True)
                 return out
+            finally:
+                metrics.driver_latency.labels(str(info.driver_type)).observe(perf_counter() - called_at)
             try:
                 out.outcome = await self._db(self._apply, agent_id, run_id, reply, ctx, out.attempts)
             except LookupError as exc:  # agent deleted or lease lost meanwhile: write nothing more

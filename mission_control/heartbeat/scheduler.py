@@ -32,6 +32,7 @@ from mission_control.drivers import DriverRegistry
 from mission_control.events import Event, bus
 from mission_control.heartbeat.runner import HeartbeatConfig, Runner, RunOutcome
 from mission_control.models import Agent, DriverType, Notification, utcnow
+from mission_control.observe import metrics
 from mission_control.services import heartbeat_upkeep
 
 log = logging.getLogger(__name__)
@@ -93,10 +94,16 @@ class HeartbeatEngine:
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_s, timezone=UTC), id="mc:sweep",
                                next_run_time=datetime.now(UTC) + timedelta(seconds=1))
         self._unsubscribe = bus.subscribe(self._on_event)
+        metrics.queue_depth("heartbeat_pending_wakes", lambda: len(self._early))
+        metrics.queue_depth(
+            "heartbeat_running", lambda: sum(not t.done() for t in list(self._tasks.values()))
+        )
         self.scheduler.start()
         log.info("heartbeat engine started: %d agents scheduled", len(self._intervals))
 
     async def stop(self) -> None:
+        metrics.queue_depth("heartbeat_pending_wakes", None)
+        metrics.queue_depth("heartbeat_running", None)
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
@@ -162,6 +169,7 @@ class HeartbeatEngine:
         try:
             outcome = await self.runner.heartbeat(agent_id, trigger, next_at)
             self.stats[outcome.outcome] += 1
+            metrics.heartbeat_runs.labels(outcome.outcome).inc()
             self.stats["called"] += outcome.called
             if self.on_run is not None:
                 self.on_run(outcome)

@@ -18,12 +18,13 @@ from typing import Any
 from sqlmodel import Session
 
 from mission_control.config import get_settings
-from mission_control.db import engine
+from mission_control.db import engine, read_session
 from mission_control.events import Event, bus
 from mission_control.heartbeat import context
 from mission_control.memory.embedder import Embedder, get_embedder
 from mission_control.memory.store import SHARED, Filter, MemoryStore, Point, get_store, payload_of
 from mission_control.models import MemoryItem, utcnow
+from mission_control.observe import metrics
 from mission_control.services import memory_index
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,16 @@ def _index_once(store: MemoryStore, embedder: Embedder) -> IndexReport:
         return index_pending(session, store, embedder)
 
 
+def _pending() -> float:
+    with read_session() as session:
+        return memory_index.pending_count(session)
+
+
+def _lag_s() -> float:
+    with read_session() as session:
+        return memory_index.lag(session).seconds
+
+
 def install_retrieval() -> None:
     from mission_control.memory import retrieval
 
@@ -185,6 +196,8 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
             loop.call_soon_threadsafe(wake.set)
 
     unsubscribe = bus.subscribe(on_event)
+    metrics.queue_depth("memory_index", _pending)
+    metrics.register_gauge("mc_memory_index_lag_seconds", "Age of the oldest memory waiting to be embedded.", _lag_s)
     renewed_at = -renew_s
     held = False
     try:
@@ -213,6 +226,7 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
             wake.clear()
     finally:
         unsubscribe()
+        metrics.queue_depth("memory_index", None)
         uninstall_retrieval()
         if lease.held:
             try:

@@ -43,10 +43,59 @@ def _session_key(session: Session, workspace_id: int, role: str, name: str) -> s
     return key
 
 
+BUILTIN_ROLES = ("orchestrator", "standup", "watchdog")
+
+
+def check_driver_config(driver_type: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a driver setup that could never work, naming the field to fix."""
+    fields: dict[str, str] = {}
+    cfg = {k: v for k, v in (config or {}).items() if v not in (None, "")}
+    if driver_type == "openai":
+        if not str(cfg.get("model", "")).strip():
+            fields["driver_config.model"] = "the model name is required (e.g. llama3.1:8b)"
+        url = str(cfg.get("base_url", ""))
+        if url and not url.startswith(("http://", "https://")):
+            fields["driver_config.base_url"] = "must start with http:// or https://"
+    elif driver_type == "webhook":
+        url = str(cfg.get("url", ""))
+        if not url.startswith(("http://", "https://")):
+            fields["driver_config.url"] = "an http:// or https:// URL is required"
+        if len(str(cfg.get("secret", ""))) < 16:
+            fields["driver_config.secret"] = "a shared secret of at least 16 characters is required"
+    elif driver_type == "builtin":
+        if cfg.get("role") not in BUILTIN_ROLES:
+            fields["driver_config.role"] = "choose one of: " + ", ".join(BUILTIN_ROLES)
+    if fields:
+        summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        raise Invalid(f"invalid driver settings — {summary}", details={"fields": fields})
+    return cfg
+
+
+def _validated(data: AgentCreate | dict[str, Any]) -> AgentCreate:
+    """All of the form's mistakes at once: field checks and driver settings together."""
+    raw = data.model_dump() if isinstance(data, AgentCreate) else dict(data)
+    fields: dict[str, str] = {}
+    spec: AgentCreate | None = None
+    config: dict[str, Any] = {}
+    try:
+        spec = validate(AgentCreate, data)
+    except Invalid as exc:
+        fields.update((exc.details or {}).get("fields", {}))
+    try:
+        config = check_driver_config(str(raw.get("driver_type") or "external"), raw.get("driver_config") or {})
+    except Invalid as exc:
+        fields.update((exc.details or {}).get("fields", {}))
+    if fields or spec is None:
+        summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+        raise Invalid(f"invalid input — {summary}", details={"fields": fields})
+    spec.driver_config = config
+    return spec
+
+
 def create_agent(
     *, session: Session, workspace_id: int, data: AgentCreate | dict[str, Any], actor: Actor
 ) -> Agent:
-    spec = validate(AgentCreate, data)
+    spec = _validated(data)
     if spec.name.lower() == mentions.EVERYONE:
         raise Invalid(
             f"'{spec.name}' is reserved: @{mentions.EVERYONE} mentions every agent",
@@ -98,6 +147,11 @@ def update_agent(
     changes = validate(AgentUpdate, data).model_dump(exclude_unset=True)
     if "capabilities" in changes:
         changes["capabilities"] = changes["capabilities"] or []
+    if "driver_type" in changes or "driver_config" in changes:
+        changes["driver_config"] = check_driver_config(
+            changes.get("driver_type") or agent.driver_type,
+            changes["driver_config"] if "driver_config" in changes else agent.driver_config,
+        )
     before = snapshot(agent)
     for key, value in changes.items():
         setattr(agent, key, value)

@@ -89,3 +89,64 @@ def verify_chain(
             {"id": anchor_id, "problem": "anchor row is missing: newest rows were deleted"}
         )
     return report
+
+
+EXPORT_FIELDS = ("id", "at", "actor_type", "actor_name", "origin", "action", "target_type", "target_id",
+                 "before", "after", "hash")
+
+
+def audit_row(row: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "actor_type": str(row.actor_type),
+        "actor_name": row.actor_name,
+        "origin": row.origin,
+        "action": row.action,
+        "target_type": row.target_type,
+        "target_id": row.target_id,
+        "before": row.before,
+        "after": row.after,
+        "hash": row.hash,
+    }
+
+
+def list_events(
+    *,
+    session: Session,
+    workspace_id: int,
+    actor: str = "",
+    action: str = "",
+    target_type: str = "",
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Newest first. `action` matches a prefix ("task." = every task change)."""
+    query = select(AuditEvent).where(AuditEvent.workspace_id == workspace_id)
+    if actor:
+        query = query.where(AuditEvent.actor_name == actor.lstrip("@"))
+    if action:
+        query = query.where(col(AuditEvent.action).startswith(action))
+    if target_type:
+        query = query.where(AuditEvent.target_type == target_type)
+    if before_id:
+        query = query.where(col(AuditEvent.id) < before_id)
+    rows = session.exec(query.order_by(col(AuditEvent.id).desc()).limit(max(1, min(limit, 10_000))))
+    return [audit_row(r) for r in rows]
+
+
+def export(rows: list[dict[str, Any]], fmt: str) -> str:
+    """CSV (before/after as JSON text) or JSON lines are what auditors' tools read."""
+    import csv
+    import io
+    import json
+
+    if fmt == "json":
+        return "\n".join(json.dumps(r, default=str, sort_keys=True) for r in rows) + ("\n" if rows else "")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "before": json.dumps(r["before"]) if r["before"] is not None else "",
+                         "after": json.dumps(r["after"]) if r["after"] is not None else ""})
+    return out.getvalue()

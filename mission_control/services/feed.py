@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 from mission_control.models import Activity, Message, utcnow
 
 
-def _row(a: Activity) -> dict[str, Any]:
+def activity_row(a: Activity) -> dict[str, Any]:
     return {
         "id": a.id,
         "event_type": a.event_type,
@@ -37,7 +37,7 @@ def recent_activity(
     if event_prefix:
         query = query.where(col(Activity.event_type).startswith(event_prefix))
     rows = session.exec(query.order_by(col(Activity.id).desc()).limit(limit))
-    return [_row(a) for a in rows]
+    return [activity_row(a) for a in rows]
 
 
 def messages_today(*, session: Session, workspace_id: int) -> int:

@@ -163,8 +163,9 @@ def remember_document(session: Session, doc: Document) -> None:
                     source_id=doc.id, text=f"{doc.title}\n\n{doc.content}", title=doc.title, task_id=doc.task_id)
 
 
-def remember_outcome(session: Session, *, task: Task, approved: bool, by: str) -> MemoryItem | None:
-    """A task left review: what was asked, what was delivered, the verdict (shared scope)."""
+def remember_outcome(session: Session, *, task: Task, approved: bool, by: str, note: str = "") -> MemoryItem | None:
+    """A task left review: what was asked, what was delivered, the verdict and the reviewer's
+    words (shared scope)."""
     if not enabled():
         return None
     assert task.id is not None
@@ -180,7 +181,9 @@ def remember_outcome(session: Session, *, task: Task, approved: bool, by: str) -
         parts.append(f"Asked: {_excerpt(task.description, 300)}")
     if delivered:
         parts.append("Delivered: " + "; ".join(delivered))
-    if last:
+    if note:
+        parts.append(f"Reviewer: {_excerpt(note, 400)}")
+    elif last:
         parts.append(f"Last word: {_excerpt(last, 300)}")
     now = utcnow()
     row = MemoryItem(workspace_id=task.workspace_id, kind="task_outcome", source_type="task", source_id=task.id,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from mission_control.errors import Invalid
+from mission_control.errors import Forbidden, Invalid
 from mission_control.models import (
     TASK_COLUMNS,
+    ActorType,
     Task,
     TaskAssignee,
     TaskDependency,
@@ -117,8 +118,10 @@ def move_task(
     to: TaskStatus | str,
     actor: Actor,
     index: int | None = None,
+    note: str = "",
 ) -> Task:
-    """Move a task to column `to` at `index` (end of the column if None); same column = reorder."""
+    """Move a task to column `to` at `index` (end of the column if None); same column = reorder.
+    `note`: the reviewer's words when the move is a verdict (kept in the task's outcome memory)."""
     try:
         target = TaskStatus(to)
     except ValueError:
@@ -126,6 +129,12 @@ def move_task(
         raise Invalid(f"'{to}' is not a column; use one of: {columns}") from None
     task = get_in_workspace(session, Task, task_id, workspace_id)
     check_transition(session, task, target)
+    if task.status == TaskStatus.review and target == TaskStatus.done and actor.type == ActorType.agent:
+        raise Forbidden(
+            f"task {task_id} is waiting for review: an operator approves it (Approvals page or "
+            "`mc tasks move`); agents cannot approve their own work",
+            details={"required": "operator approval"},
+        )
     frm = task.status
     old_position = task.position
     ids = _column_ids(session, workspace_id, target, exclude=task_id)
@@ -156,7 +165,7 @@ def move_task(
     )
     verdict = memory.is_outcome(frm, target)
     if verdict is not None:
-        memory.remember_outcome(session, task=task, approved=verdict, by=actor.name)
+        memory.remember_outcome(session, task=task, approved=verdict, by=actor.name, note=note)
     return task
 
 

@@ -8,6 +8,7 @@ from mission_control.errors import Conflict, Invalid
 from mission_control.models import Agent, User, UserRole
 from mission_control.services import mentions
 from mission_control.services.actor import Actor
+from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change, snapshot
 
 HANDLE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
@@ -76,3 +77,26 @@ def list_users(*, session: Session, workspace_id: int) -> list[User]:
     return list(
         session.exec(select(User).where(User.workspace_id == workspace_id).order_by(User.handle))  # type: ignore[arg-type]
     )
+
+
+def set_active(*, session: Session, workspace_id: int, user_id: int, active: bool, actor: Actor) -> User:
+    """Deactivate (or reactivate) an operator: a deactivated one's tokens stop working at once."""
+    user = get_in_workspace(session, User, user_id, workspace_id)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    session.add(user)
+    session.flush()
+    verb = "reactivated" if active else "deactivated"
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=f"user.{verb}",
+        target_type="user",
+        target_id=user.id,
+        text=f"{actor.name} {verb} operator @{user.handle}",
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return user

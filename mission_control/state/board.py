@@ -15,8 +15,9 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.models import TASK_COLUMNS
 from mission_control.services import board, feed, task_flow
+from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 
 @dataclass
@@ -54,6 +55,9 @@ COLUMN_TITLES = {
 }
 assert set(COLUMN_TITLES) == {str(s) for s in TASK_COLUMNS}
 ALL = "all"
+# Cards a column renders at first: a board of thousands stays quick to open and to update;
+# the rest are a click away ("Show more") and always reachable through the filters.
+CARD_CAP = 50
 
 
 def matches(card: dict[str, Any], assignee: str, priority: str, text: str) -> bool:
@@ -68,7 +72,7 @@ def matches(card: dict[str, Any], assignee: str, priority: str, text: str) -> bo
     return True
 
 
-class BoardState(rx.State):
+class BoardState(SessionState):
     workspace_id: int = 0
     workspace_name: str = ""
     operator: str = ""
@@ -84,6 +88,8 @@ class BoardState(rx.State):
     filter_assignee: str = ALL
     filter_priority: str = ALL
     filter_text: str = ""
+    hidden: dict[str, int] = {}
+    _shown: dict[str, int] = {}
     _columns: dict[str, list[dict[str, Any]]] = {}
 
     @rx.var
@@ -99,18 +105,24 @@ class BoardState(rx.State):
         return self.filter_assignee != ALL or self.filter_priority != ALL or bool(self.filter_text)
 
     def _apply_filters(self) -> None:
+        hidden: dict[str, int] = {}
+
         def pick(key: str) -> list[Card]:
-            return [
-                Card(**c)
+            rows = [
+                c
                 for c in self._columns.get(key, [])
                 if matches(c, self.filter_assignee, self.filter_priority, self.filter_text.strip())
             ]
+            cap = self._shown.get(key, CARD_CAP)
+            hidden[key] = max(0, len(rows) - cap)
+            return [Card(**c) for c in rows[:cap]]
 
         self.inbox = pick("inbox")
         self.assigned = pick("assigned")
         self.in_progress = pick("in_progress")
         self.review = pick("review")
         self.done = pick("done")
+        self.hidden = hidden
 
     def apply_snapshot(self, snap: dict[str, Any]) -> None:
         self._columns = snap["columns"]
@@ -122,7 +134,7 @@ class BoardState(rx.State):
 
     @rx.event
     def on_load(self) -> None:
-        ctx = current_context()
+        ctx = self.context()
         self.workspace_id, self.workspace_name, self.operator = ctx.workspace_id, ctx.workspace_name, ctx.handle
         live.watch_tab(self.router.session.client_token, self.workspace_id)
         with read_session() as session:
@@ -146,6 +158,11 @@ class BoardState(rx.State):
         self._apply_filters()
 
     @rx.event
+    def show_more(self, key: str) -> None:
+        self._shown = {**self._shown, key: self._shown.get(key, CARD_CAP) + 200}
+        self._apply_filters()
+
+    @rx.event
     def clear_filters(self) -> None:
         self.filter_assignee, self.filter_priority, self.filter_text = ALL, ALL, ""
         self._apply_filters()
@@ -165,8 +182,8 @@ class BoardState(rx.State):
     @rx.event
     def move(self, task_id: int, to: str, index: int = -1) -> Any:
         """Move a card (drag and drop, or its menu); a refused move explains itself in a toast."""
-        ctx = current_context()
         try:
+            ctx = self.context().require(Permission.work)
             with session_scope() as session:
                 task_flow.move_task(
                     session=session,

@@ -9,7 +9,7 @@ import reflex as rx
 
 from mission_control.db import read_session
 from mission_control.services import feed
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 FEED_SIZE = 50
 KINDS = {"all": "", "tasks": "task.", "messages": "message.", "documents": "document.", "agents": "agent."}
@@ -26,7 +26,7 @@ class FeedItem:
     created_at: str = ""
 
 
-class FeedState(rx.State):
+class FeedState(SessionState):
     items: list[FeedItem] = []
     pending: list[FeedItem] = []
     scrolled: bool = False
@@ -63,7 +63,7 @@ class FeedState(rx.State):
 
     @rx.event
     def on_load(self) -> None:
-        self._workspace_id = current_context().workspace_id
+        self._workspace_id = self.context().workspace_id
         self.scrolled = False
         self.refresh()
 

@@ -1,9 +1,10 @@
 """Pushes changes to every open board tab without a reload.
 
 A change can come from this process (UI handler, API route, scheduler) or from another one
-(the CLI, a test, a second worker). Both end up in the same place: the in-process event bus
-wakes the watcher at once, and a cheap poll of the newest audit row id catches everything
-else. On a change the watcher reads the board once per workspace and hands that snapshot to
+(a second worker, a test). Both end up in the same place: the in-process event bus wakes the
+watcher at once, the cross-worker fan-out (`fanout.py`: Redis pub/sub or PostgreSQL
+LISTEN/NOTIFY, when configured) wakes it for other processes' changes, and a cheap poll of the
+newest audit row id catches anything else. On a change the watcher reads the board once per workspace and hands that snapshot to
 every connected tab (`app.modify_state`), which Reflex turns into a delta over the socket.
 """
 
@@ -13,9 +14,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from mission_control import fanout
 from mission_control.config import get_settings
 from mission_control.db import read_session
 from mission_control.events import Event, bus
+from mission_control.observe import metrics
 from mission_control.services import board, feed
 
 if TYPE_CHECKING:
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 _tabs: dict[str, int] = {}
 _wake: asyncio.Event | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+metrics.connected_clients("browser_tabs", lambda: len(_tabs))
 
 
 def watch_tab(token: str, workspace_id: int) -> None:
@@ -55,14 +59,39 @@ def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def _page_state_for(path: str) -> Any:
+    """The page state behind the route a tab is on (only that page is re-read on a change)."""
+    from mission_control.state.agents import AgentDetailState, AgentsState
+    from mission_control.state.approvals import ApprovalsState
+    from mission_control.state.document import DocumentState
+    from mission_control.state.documents import DocumentsState
+    from mission_control.state.task import TaskState
+    from mission_control.state.working import WorkingState
+
+    path = "/" + path.strip("/")
+    routes: list[tuple[str, Any]] = [
+        ("/tasks/", TaskState),
+        ("/agents/", AgentDetailState),
+        ("/agents", AgentsState),
+        ("/approvals", ApprovalsState),
+        ("/working", WorkingState),
+        ("/documents/", DocumentState),
+        ("/documents", DocumentsState),
+    ]
+    for prefix, cls in routes:
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return cls
+    return None
+
+
 async def push_to_tabs(app: rx.App) -> int:
     """Send a fresh board to every connected tab; returns how many tabs were updated."""
     import reflex as rx
 
     from mission_control.state.board import BoardState
     from mission_control.state.feed import FeedState
-    from mission_control.state.notifications import NotificationState
-    from mission_control.state.task import TaskState
+    from mission_control.state.notifications import NotificationState, read_bell
+    from mission_control.state.session import current_context
 
     manager = app.event_namespace._token_manager if app.event_namespace else None
     if manager is None:
@@ -73,6 +102,8 @@ async def push_to_tabs(app: rx.App) -> int:
     if not _tabs:
         return 0
     snapshots = await asyncio.to_thread(_read_snapshots, set(_tabs.values()))
+    people: dict[str, Any] = {}  # session cookie -> who (one lookup per person, not per tab)
+    bells: dict[tuple[int, int, bool], Any] = {}
     pushed = 0
     for token, ws in list(_tabs.items()):
         try:
@@ -85,10 +116,18 @@ async def push_to_tabs(app: rx.App) -> int:
                 else:  # a filtered feed needs its own query; rare enough to do per tab
                     await asyncio.to_thread(feed_state.refresh)
                 bell = await root.get_state(NotificationState)
-                await asyncio.to_thread(bell.refresh)
-                task_state = await root.get_state(TaskState)
-                if task_state.task_id:
-                    await asyncio.to_thread(task_state.refresh)
+                if bell.session_token not in people:
+                    people[bell.session_token] = await asyncio.to_thread(current_context, bell.session_token)
+                who = people[bell.session_token]
+                key = (who.workspace_id, who.user_id, bell.unread_only)
+                if key not in bells:
+                    bells[key] = await asyncio.to_thread(read_bell, *key)
+                bell.apply_bell(*bells[key])
+                page_cls = _page_state_for(root.router.url.path or "/")
+                if page_cls is not None:
+                    page_state = await root.get_state(page_cls)
+                    if page_state.loaded:
+                        await asyncio.to_thread(page_state.refresh)
             pushed += 1
         except Exception:  # one broken tab must not stop the others
             log.exception("live update to a tab failed")
@@ -102,6 +141,14 @@ async def watch_changes(app: rx.App) -> None:
     _wake = asyncio.Event()
     unsubscribe = bus.subscribe(_on_event)
     interval = get_settings().change_poll_interval_s
+    wake = _wake
+
+    def on_notice(notice: fanout.Notice) -> None:
+        if notice.get("origin") != fanout.ORIGIN:  # our own writes already woke us via the bus
+            wake.set()
+
+    relay = fanout.from_settings()
+    listener = asyncio.create_task(fanout.listen_forever(relay, on_notice)) if relay else None
     try:
         last = await asyncio.to_thread(_read_change_id)
         while True:
@@ -119,4 +166,6 @@ async def watch_changes(app: rx.App) -> None:
                 log.exception("change watcher failed; retrying")
                 await asyncio.sleep(1)
     finally:
+        if listener is not None:
+            listener.cancel()
         unsubscribe()

@@ -10,8 +10,9 @@ import reflex as rx
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import notifications
+from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 
 @dataclass
@@ -24,44 +25,44 @@ class NoteItem:
     created_at: str = ""
 
 
-class NotificationState(rx.State):
+def read_bell(workspace_id: int, user_id: int, unread_only: bool) -> tuple[int, list[NoteItem]]:
+    """The bell's count and the inbox rows for one operator (shared by tabs of the same person)."""
+    if not user_id:
+        return 0, []
+    with read_session() as session:
+        unread = notifications.unread_count(session=session, workspace_id=workspace_id, user_id=user_id)
+        rows = notifications.list_notifications(
+            session=session, workspace_id=workspace_id, user_id=user_id, unread_only=unread_only, limit=100
+        )
+    return unread, [
+        NoteItem(
+            id=n.id or 0,
+            kind=n.kind,
+            text=n.text,
+            task_id=n.task_id or 0,
+            read=n.read_at is not None,
+            created_at=n.created_at.isoformat(),
+        )
+        for n in rows
+    ]
+
+
+class NotificationState(SessionState):
     unread: int = 0
     items: list[NoteItem] = []
     unread_only: bool = False
     loaded: bool = False
 
     def refresh(self) -> None:
-        ctx = current_context()
-        if not ctx.user_id:
-            self.unread, self.items = 0, []
-            return
-        with read_session() as session:
-            self.unread = notifications.unread_count(
-                session=session, workspace_id=ctx.workspace_id, user_id=ctx.user_id
-            )
-            rows = notifications.list_notifications(
-                session=session,
-                workspace_id=ctx.workspace_id,
-                user_id=ctx.user_id,
-                unread_only=self.unread_only,
-                limit=100,
-            )
-        self.items = [
-            NoteItem(
-                id=n.id or 0,
-                kind=n.kind,
-                text=n.text,
-                task_id=n.task_id or 0,
-                read=n.read_at is not None,
-                created_at=n.created_at.isoformat(),
-            )
-            for n in rows
-        ]
-        self.loaded = True
+        ctx = self.context()
+        self.apply_bell(*read_bell(ctx.workspace_id, ctx.user_id, self.unread_only))
+
+    def apply_bell(self, unread: int, items: list[NoteItem]) -> None:
+        self.unread, self.items, self.loaded = unread, items, True
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         self.refresh()
 
     @rx.event
@@ -70,8 +71,8 @@ class NotificationState(rx.State):
         self.refresh()
 
     def _change(self, fn: Any, **kwargs: Any) -> Any:
-        ctx = current_context()
         try:
+            ctx = self.context().require(Permission.read)
             with session_scope() as session:
                 fn(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor, **kwargs)
         except MissionControlError as exc:

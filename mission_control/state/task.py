@@ -12,8 +12,9 @@ import reflex as rx
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import messages, task_detail, task_flow, tasks
+from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import current_context
+from mission_control.state.session import SessionState
 
 _PARTIAL = re.compile(r"(?:^|\s)@([A-Za-z0-9_-]*)$")
 
@@ -58,7 +59,7 @@ class HistoryItem:
     actor_name: str = ""
 
 
-class TaskState(rx.State):
+class TaskState(SessionState):
     task_id: int = 0
     found: bool = True
     loaded: bool = False
@@ -114,7 +115,7 @@ class TaskState(rx.State):
     def refresh(self) -> None:
         if not self.task_id:
             return
-        ctx = current_context()
+        ctx = self.context()
         try:
             with read_session() as session:
                 self.apply(task_detail.task_detail(session=session, workspace_id=ctx.workspace_id, task_id=self.task_id))
@@ -127,7 +128,7 @@ class TaskState(rx.State):
         self.task_id = int(raw) if raw.isdigit() else 0
         self.draft, self.reply_to, self.editing = "", 0, False
         self.loaded = False
-        live.watch_tab(self.router.session.client_token, current_context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         if not self.task_id:
             self.found, self.loaded = False, True
             return
@@ -135,8 +136,8 @@ class TaskState(rx.State):
 
     def _run(self, change: Callable[..., Any], success: str = "") -> Any:
         """Apply one change through the services; refused changes become an error toast."""
-        ctx = current_context()
         try:
+            ctx = self.context().require(Permission.work)
             with session_scope() as session:
                 result = change(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor)
         except MissionControlError as exc:

@@ -101,3 +101,32 @@ def start_app(database_url: str, data_dir: str, *, timeout_s: float = 240) -> Ap
             server.stop()
             raise RuntimeError(f"app did not start in time:\n{log_path.read_text()[-4000:]}")
         time.sleep(0.5)
+
+
+def issue_browser_session(handle: str = "admin") -> str:
+    """A signed-in browser session for `handle` (tests and screenshots skip the login form).
+
+    Uses the process's configured database (db.set_engine), like the services do.
+    """
+    from sqlmodel import select
+
+    from mission_control.db import session_scope
+    from mission_control.models import User
+    from mission_control.services import api_keys
+    from mission_control.services.actor import Actor
+
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.handle == handle)).first()
+        if user is None or user.id is None:
+            raise RuntimeError(f"no operator @{handle} to sign in as")
+        _, token = api_keys.create_key(
+            session=session, workspace_id=user.workspace_id, user_id=user.id, name="browser sign-in",
+            actor=Actor.for_user(user.id, user.handle, "test"),
+        )
+    return token
+
+
+def session_cookie(base_url: str, token: str) -> dict[str, str]:
+    from mission_control.state.session import COOKIE
+
+    return {"name": COOKIE, "value": token, "url": base_url}

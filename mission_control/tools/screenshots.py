@@ -16,9 +16,27 @@ from alembic.config import Config
 from mission_control.config import ROOT
 from mission_control.db import make_engine, session_scope, set_engine
 from mission_control.seed import seed_demo
-from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
+from mission_control.tools.appserver import (
+    CHROMIUM_ARGS,
+    issue_browser_session,
+    session_cookie,
+    start_app,
+)
 
-PAGES = [("board", "/"), ("task", "/tasks/7"), ("notifications", "/notifications")]
+PAGES = [
+    ("board", "/"),
+    ("task", "/tasks/7"),
+    ("agents", "/agents"),
+    ("agent", "/agents/2"),
+    ("approvals", "/approvals"),
+    ("working", "/working"),
+    ("notifications", "/notifications"),
+    ("documents", "/documents"),
+    ("document", "/documents/1"),
+    ("analytics", "/analytics"),
+    ("audit", "/audit"),
+    ("settings", "/settings"),
+]
 VIEWPORTS = [(1440, 900), (375, 667)]
 
 
@@ -44,12 +62,20 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="mc-shots-"))
     server = start_app(_prepare(data_dir), str(data_dir))
+    token = issue_browser_session()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
             for scheme in ("light", "dark"):
                 for width, height in VIEWPORTS:
-                    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+                    login = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+                    login.goto(server.url + "/login")
+                    login.wait_for_load_state("networkidle")
+                    login.screenshot(path=str(out / f"login-{width}x{height}-{scheme}.png"))
+                    login.close()
+                    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+                    context.add_cookies([session_cookie(server.url, token)])  # type: ignore[list-item]
+                    page = context.new_page()
                     for name, path in PAGES:
                         page.goto(server.url + path)
                         page.wait_for_load_state("networkidle")
@@ -57,7 +83,7 @@ def main() -> None:
                         target = out / f"{name}-{width}x{height}-{scheme}.png"
                         page.screenshot(path=str(target))
                         print(target.relative_to(ROOT))
-                    page.close()
+                    context.close()
             browser.close()
     finally:
         server.stop()

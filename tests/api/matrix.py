@@ -33,6 +33,7 @@ def calls(t: Team) -> list[Call]:
     return [
         c("GET", "/health", "/health", needs="public", aims=False),
         c("GET", "/audit/verify", "/audit/verify", needs="admin", aims=False),
+        c("GET", "/audit", "/audit", needs="admin", aims=False),
         c("GET", "/me", "/me", aims=False),
         c(
             "POST",
@@ -69,6 +70,8 @@ def calls(t: Team) -> list[Call]:
         c("PATCH", "/tasks/{task_id}", f"/tasks/{task}", {"title": "pwned"}, "work"),
         c("DELETE", "/tasks/{task_id}", f"/tasks/{task}", needs="work"),
         c("POST", "/tasks/{task_id}/move", f"/tasks/{task}/move", {"status": "inbox"}, "work"),
+        c("POST", "/tasks/{task_id}/approve", f"/tasks/{task}/approve", {}, "work"),
+        c("POST", "/tasks/{task_id}/reject", f"/tasks/{task}/reject", {"reason": "needs work"}, "work"),
         c(
             "POST",
             "/tasks/{task_id}/assignees",

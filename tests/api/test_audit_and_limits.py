@@ -91,6 +91,24 @@ def test_only_admins_verify_the_audit_log(client, squad):
         assert client.get(f"{API}/audit/verify", headers=squad.a.auth(who)).status_code == 403
 
 
+def test_admins_read_filter_and_export_the_audit_log_of_their_own_workspace(client, squad):
+    admin = squad.a.auth("admin")
+    agents_only = client.get(f"{API}/audit", headers=admin, params={"action": "agent."}).json()["items"]
+    assert agents_only and all(r["action"].startswith("agent.") for r in agents_only)
+    page = client.get(f"{API}/audit", headers=admin, params={"limit": 2}).json()
+    assert len(page["items"]) == 2
+    older = client.get(f"{API}/audit", headers=admin, params={"before_id": page["next_before_id"]}).json()
+    assert older["items"] and max(r["id"] for r in older["items"]) < min(r["id"] for r in page["items"])
+    csv_text = client.get(f"{API}/audit", headers=admin, params={"format": "csv"}).text
+    header, *lines = csv_text.strip().splitlines()
+    assert header.startswith("id,at,actor_type,actor_name,origin,action") and lines
+    other = client.get(f"{API}/audit", headers=squad.b.auth("admin"), params={"limit": 1000}).json()["items"]
+    mine = {r["id"] for r in client.get(f"{API}/audit", headers=admin, params={"limit": 1000}).json()["items"]}
+    assert mine.isdisjoint(r["id"] for r in other)  # never another workspace's rows
+    for who in ("operator", "viewer", "agent"):
+        assert client.get(f"{API}/audit", headers=squad.a.auth(who)).status_code == 403
+
+
 def test_each_key_has_its_own_rate_limit(db, squad):
     client = TestClient(create_api(Settings(api_rate_limit="5/minute")))
     agent = squad.a.auth("agent")

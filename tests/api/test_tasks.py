@@ -133,3 +133,26 @@ def test_thread_read_and_reply(client, squad):
     assert r.status_code == 422 and "belongs to task" in error_of(r)["message"]
     r = client.post(f"{API}/tasks/{squad.a.task_id}/messages", headers=agent, json={"body": "   "})
     assert r.status_code == 422
+
+
+def test_review_is_closed_by_an_operator_not_by_the_agent(client, squad):
+    op, agent = squad.a.auth("operator"), squad.a.auth("agent")
+    tid = squad.a.task_id
+    for step in ("in_progress", "review"):
+        assert client.post(f"{API}/tasks/{tid}/move", headers=agent, json={"status": step}).status_code == 200
+    r = client.post(f"{API}/tasks/{tid}/move", headers=agent, json={"status": "done"})
+    assert r.status_code == 403 and "operator approves" in error_of(r)["message"]
+    assert client.post(f"{API}/tasks/{tid}/approve", headers=agent, json={}).status_code == 403
+    assert client.post(f"{API}/tasks/{tid}/approve", headers=squad.a.auth("viewer"), json={}).status_code == 403
+    assert client.post(f"{API}/tasks/{tid}/approve", headers=squad.b.auth("operator"), json={}).status_code == 404
+    r = client.post(f"{API}/tasks/{tid}/reject", headers=op, json={"reason": "no"})
+    assert r.status_code == 422 and "reason" in error_of(r)["details"]["fields"]
+    r = client.post(f"{API}/tasks/{tid}/reject", headers=op, json={"reason": "Cover the empty case"})
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    thread = client.get(f"{API}/tasks/{tid}/messages", headers=agent).json()
+    assert "Cover the empty case" in (thread["items"] if isinstance(thread, dict) else thread)[-1]["body"]
+    client.post(f"{API}/tasks/{tid}/move", headers=agent, json={"status": "review"})
+    r = client.post(f"{API}/tasks/{tid}/approve", headers=op, json={"note": "Nice."})
+    assert r.status_code == 200 and r.json()["status"] == "done"
+    r = client.post(f"{API}/tasks/{tid}/approve", headers=op, json={})
+    assert r.status_code == 422 and "not in review" in error_of(r)["message"]

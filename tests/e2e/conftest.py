@@ -34,3 +34,29 @@ def browser() -> Iterator[object]:
         b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def login(browser, app_server):  # type: ignore[no-untyped-def]
+    """Open a page signed in as `handle` of `workspace_id` (created as `role` if missing)."""
+    from sqlmodel import select
+
+    from mission_control.db import session_scope
+    from mission_control.models import User, UserRole
+    from mission_control.services import api_keys, users
+    from mission_control.services.actor import Actor
+    from mission_control.tools.appserver import session_cookie
+
+    def new_page(workspace_id: int, handle: str = "boss", role: str = UserRole.admin, **context_kw):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            user = session.exec(select(User).where(User.workspace_id == workspace_id, User.handle == handle)).first()
+            if user is None:
+                user = users.create_user(session=session, workspace_id=workspace_id, handle=handle,
+                                         display_name=handle.title(), role=role, actor=Actor.system("test"))
+            _, token = api_keys.create_key(session=session, workspace_id=workspace_id, user_id=user.id,
+                                           name="browser sign-in", actor=Actor.system("test"))
+        context = browser.new_context(**context_kw)
+        context.add_cookies([session_cookie(app_server, token)])
+        return context.new_page()
+
+    return new_page

@@ -36,8 +36,8 @@ def _status(db, task_id: int) -> TaskStatus:  # type: ignore[no-untyped-def]
         return task.status
 
 
-def test_drag_card_to_next_column_persists_and_other_browser_sees_it(app_server, browser, board, db):  # type: ignore[no-untyped-def]
-    first, second = browser.new_page(), browser.new_page()
+def test_drag_card_to_next_column_persists_and_other_browser_sees_it(app_server, login, board, db):  # type: ignore[no-untyped-def]
+    first, second = login(board["ws"]), login(board["ws"])
     for page in (first, second):
         page.goto(app_server)
         page.wait_for_selector(f'[data-column="assigned"] [data-task-id="{board["ready"]}"]', timeout=30000)
@@ -50,8 +50,8 @@ def test_drag_card_to_next_column_persists_and_other_browser_sees_it(app_server,
     first.wait_for_selector(f'[data-column="in_progress"] [data-task-id="{board["ready"]}"]', timeout=10000)
 
 
-def test_refused_drag_explains_why_and_card_stays(app_server, browser, board, db):  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+def test_refused_drag_explains_why_and_card_stays(app_server, login, board, db):  # type: ignore[no-untyped-def]
+    page = login(board["ws"])
     page.goto(app_server)
     card = page.locator(f'[data-task-id="{board["loose"]}"]')
     card.wait_for(timeout=30000)
@@ -62,8 +62,8 @@ def test_refused_drag_explains_why_and_card_stays(app_server, browser, board, db
     assert _status(db, board["loose"]) == TaskStatus.inbox
 
 
-def test_move_by_keyboard_menu(app_server, browser, board, db):  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+def test_move_by_keyboard_menu(app_server, login, board, db):  # type: ignore[no-untyped-def]
+    page = login(board["ws"])
     page.goto(app_server)
     menu = page.locator(f'[data-task-id="{board["ready"]}"] [data-testid="move-menu"]')
     menu.wait_for(timeout=30000)
@@ -74,8 +74,8 @@ def test_move_by_keyboard_menu(app_server, browser, board, db):  # type: ignore[
     assert _status(db, board["ready"]) == TaskStatus.in_progress
 
 
-def test_mention_autocomplete_posts_and_notifies(app_server, browser, board, db):  # type: ignore[no-untyped-def]
-    page, watcher = browser.new_page(), browser.new_page()
+def test_mention_autocomplete_posts_and_notifies(app_server, login, board, db):  # type: ignore[no-untyped-def]
+    page, watcher = login(board["ws"]), login(board["ws"])
     url = f"{app_server}/tasks/{board['ready']}"
     page.goto(url)
     watcher.goto(url)
@@ -96,16 +96,16 @@ def test_mention_autocomplete_posts_and_notifies(app_server, browser, board, db)
     expect(composer).to_have_value("", timeout=3000)
 
 
-def test_unknown_task_page_says_so(app_server, browser, board):  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+def test_unknown_task_page_says_so(app_server, login, board):  # type: ignore[no-untyped-def]
+    page = login(board["ws"])
     page.goto(f"{app_server}/tasks/99999")
     page.get_by_text("Task not found").wait_for(timeout=30000)
 
 
-def test_operator_mention_lights_the_bell_live_and_can_be_read(app_server, browser, board, db):  # type: ignore[no-untyped-def]
+def test_operator_mention_lights_the_bell_live_and_can_be_read(app_server, login, board, db):  # type: ignore[no-untyped-def]
     from mission_control.services import messages
 
-    page = browser.new_page()
+    page = login(board["ws"])
     page.goto(app_server)
     page.wait_for_selector('[data-column="inbox"]', timeout=30000)
     assert page.locator('[data-testid="bell-count"]').count() == 0

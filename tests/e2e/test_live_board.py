@@ -33,8 +33,8 @@ def _wait_for(page, selector: str, started: float) -> float:  # type: ignore[no-
     return (time.monotonic() - started) * 1000
 
 
-def test_card_created_and_moved_elsewhere_shows_up_without_reload(app_server, browser, squad):  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+def test_card_created_and_moved_elsewhere_shows_up_without_reload(app_server, login, squad):  # type: ignore[no-untyped-def]
+    page = login(squad["workspace_id"])
     page.goto(app_server)
     page.wait_for_selector('[data-column="inbox"]', timeout=30000)
     page.wait_for_selector('[data-agent="Friday"]', timeout=10000)
@@ -77,8 +77,8 @@ def test_card_created_and_moved_elsewhere_shows_up_without_reload(app_server, br
     page.close()
 
 
-def test_change_from_another_process_reaches_the_board(app_server, browser, squad, engine):  # type: ignore[no-untyped-def]
-    page = browser.new_page()
+def test_change_from_another_process_reaches_the_board(app_server, login, squad, engine):  # type: ignore[no-untyped-def]
+    page = login(squad["workspace_id"])
     page.goto(app_server)
     page.wait_for_selector('[data-column="inbox"]', timeout=30000)
     script = (

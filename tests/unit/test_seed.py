@@ -64,3 +64,16 @@ def test_seeding_twice_does_nothing_the_second_time(session):
     assert session.exec(select(Task.id)).all() == tasks_before
     assert len(session.exec(select(AuditEvent.id)).all()) == audits_before
     assert len(session.exec(select(Workspace)).all()) == 1
+
+
+def test_a_lost_admin_password_can_be_reset_from_the_shell(session):
+    from mission_control.seed import reset_admin_password
+    from mission_control.services import auth as auth_service
+
+    creds = auth_service.ensure_admin(session=session, workspace_slug="lost")
+    session.commit()
+    fresh = reset_admin_password("lost")
+    assert fresh.password != creds.password
+    session.expire_all()
+    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=fresh.password).user
+    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=creds.password).user is None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from mission_control.api.deps import Admin, QueryId
 from mission_control.api.errors import COMMON_RESPONSES
 from mission_control.api.schemas import AuditCheck, Health
 from mission_control.db import read_session
-from mission_control.services import audit, queries
+from mission_control.observe import health as health_checks
+from mission_control.services import audit
 
 router = APIRouter(tags=["system"])
 
@@ -27,17 +29,21 @@ def _version() -> str:
 @router.get(
     "/health",
     response_model=Health,
-    summary="Liveness and database check",
-    responses={503: {"model": Health, "description": "The database does not answer."}},
+    summary="Liveness with database, Redis and memory checks",
+    responses={503: {"model": Health, "description": "A dependency does not answer."}},
 )
 def health() -> Health | JSONResponse:
-    try:
-        with read_session() as session:
-            queries.ping(session=session)
-    except Exception:  # any database failure means "not healthy", reported, not raised
-        body = Health(status="unavailable", database="unreachable", version=_version())
+    results = health_checks.run_checks()
+    by_name = {r.name: r for r in results}
+    body = Health(
+        status="ok" if all(r.ok for r in results) else "unavailable",
+        database="ok" if by_name["database"].ok else "unreachable",
+        version=_version(),
+        checks={r.name: r.detail if r.ok else f"failing: {r.detail}" for r in results},
+    )
+    if body.status != "ok":
         return JSONResponse(body.model_dump(), status_code=503)
-    return Health(status="ok", database="ok", version=_version())
+    return body
 
 
 @router.get(
@@ -67,3 +73,28 @@ def verify_audit(
         head_hash=report.head_hash,
         problems=report.problems,
     )
+
+
+@router.get(
+    "/audit",
+    summary="The audit log, newest first (admin); format=csv or json exports",
+    responses=COMMON_RESPONSES,
+)
+def list_audit(
+    who: Admin,
+    actor: Annotated[str, Query(max_length=64)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
+    target_type: Annotated[str, Query(max_length=30)] = "",
+    before_id: QueryId = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    format: Annotated[Literal["page", "csv", "json"], Query()] = "page",
+) -> Response:
+    with read_session() as session:
+        rows = audit.list_events(session=session, workspace_id=who.workspace_id, actor=actor, action=action,
+                                 target_type=target_type, before_id=before_id, limit=limit)
+    if format == "csv":
+        return PlainTextResponse(audit.export(rows, "csv"), media_type="text/csv")
+    if format == "json":
+        return PlainTextResponse(audit.export(rows, "json"), media_type="application/x-ndjson")
+    next_cursor = rows[-1]["id"] if len(rows) == limit else None
+    return JSONResponse(jsonable_encoder({"items": rows, "next_before_id": next_cursor}))

@@ -17,10 +17,11 @@ from mission_control.api.schemas import (
     TaskOut,
     TaskPatch,
 )
+from mission_control.api.schemas.work import Approve, Reject
 from mission_control.db import read_session, session_scope
 from mission_control.errors import Invalid
 from mission_control.models import Agent, Task, TaskStatus
-from mission_control.services import queries, task_flow, tasks
+from mission_control.services import approvals, queries, task_flow, tasks
 from mission_control.services.common import get_in_workspace
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=COMMON_RESPONSES)
@@ -128,6 +129,24 @@ def move_task(task_id: PathId, body: Move, who: Worker) -> TaskOut:
             index=body.index,
             actor=who.actor(),
         )
+        return _one(session, who.workspace_id, task_id)
+
+
+@router.post("/{task_id}/approve", response_model=TaskOut, summary="Approve a task in review (operators)")
+def approve(task_id: PathId, body: Approve, who: Worker) -> TaskOut:
+    """Review -> done, recorded in the thread. Agents cannot approve (403), not even their own work."""
+    with session_scope() as session:
+        approvals.approve(session=session, workspace_id=who.workspace_id, task_id=task_id,
+                          actor=who.actor(), note=body.note)
+        return _one(session, who.workspace_id, task_id)
+
+
+@router.post("/{task_id}/reject", response_model=TaskOut, summary="Send a task in review back, with a reason")
+def reject(task_id: PathId, body: Reject, who: Worker) -> TaskOut:
+    """Review -> in progress; the reason is posted in the thread, mentioning the assignees."""
+    with session_scope() as session:
+        approvals.reject(session=session, workspace_id=who.workspace_id, task_id=task_id,
+                         reason=body.reason, actor=who.actor())
         return _one(session, who.workspace_id, task_id)
 
 

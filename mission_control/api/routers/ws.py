@@ -29,6 +29,7 @@ from mission_control.db import read_session
 from mission_control.errors import Forbidden, MissionControlError, NotFound, RateLimited
 from mission_control.events import Event, bus
 from mission_control.models import Agent
+from mission_control.observe import metrics
 from mission_control.services import api_keys, queries
 from mission_control.services.authz import Principal, require_self_agent
 from mission_control.services.common import get_in_workspace
@@ -61,6 +62,11 @@ def _authenticate(ws: WebSocket) -> Principal:
     assert principal.key_id is not None
     ws.app.state.limiter.hit_key(principal.key_id)
     return principal
+
+
+# Open streams in this worker (socket id -> workspace), for the connected-clients gauge.
+_streams: dict[int, int] = {}
+metrics.connected_clients("agent_websockets", lambda: len(_streams))
 
 
 def _after(ws: WebSocket) -> int | None:
@@ -103,6 +109,7 @@ async def _stream(
             pass
 
     unsubscribe = bus.subscribe(on_event)
+    _streams[id(ws)] = principal.workspace_id
     reader = asyncio.create_task(read_until_closed())
     last, checked = start, time.monotonic()
     try:
@@ -129,6 +136,7 @@ async def _stream(
     except WebSocketDisconnect:
         pass
     finally:
+        _streams.pop(id(ws), None)
         unsubscribe()
         reader.cancel()
 

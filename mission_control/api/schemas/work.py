@@ -70,6 +70,14 @@ class Move(In):
     )
 
 
+class Approve(In):
+    note: str = Field(default="", max_length=2000, description="Optional words for the thread.")
+
+
+class Reject(In):
+    reason: str = Field(min_length=3, max_length=2000, description="What needs to change; posted in the thread.")
+
+
 class AssigneeIn(In):
     agent_id: RowId
 
@@ -189,9 +197,12 @@ class ReadAll(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or unavailable when any check fails.")
     database: str
     version: str
+    checks: dict[str, str] = Field(
+        default_factory=dict, description="Each check (database, redis, memory...): ok or why not."
+    )
 
 
 class AuditCheck(BaseModel):

@@ -144,14 +144,8 @@ def test_builtin_roles_answer_with_valid_actions(session, db, role):
     from mission_control.drivers.builtin import ROLES
     from mission_control.models import Agent, Task, utcnow
     from mission_control.seed import seed_demo
-    from mission_control.services import agents
-    from mission_control.services.actor import Actor
 
-    seed_demo(session)
-    ws_id = session.exec(select(Agent.workspace_id)).first()
-    agents.create_agent(session=session, workspace_id=ws_id, actor=Actor.system("test"),
-                        data={"name": "Argus", "role": "watchdog", "driver_type": "builtin",
-                              "driver_config": {"role": "watchdog"}})
+    seed_demo(session)  # the demo squad has one agent per builtin role
     session.exec(update(Task).where(col(Task.id) > 0).values(status_changed_at=utcnow() - timedelta(days=10)))
     session.commit()
     agent = session.exec(select(Agent).where(Agent.driver_config["role"].as_string() == role)).one()

@@ -218,6 +218,7 @@ def test_wake_now_pause_and_new_agents_reach_a_running_engine(session, workspace
             await until(lambda: engine.scheduler.get_job(f"hb:{bot.id}") is None)
             new = await asyncio.to_thread(commit, agents.create_agent, workspace_id=workspace.id,
                                           data={"name": "Newbie", "role": "dev", "driver_type": "webhook",
+                                                "driver_config": {"url": "http://127.0.0.1:9/a", "secret": "s" * 16},
                                                 "heartbeat_interval_s": 60}, actor=op_actor)
             await until(lambda: engine.scheduler.get_job(f"hb:{new.id}") is not None)
             await asyncio.to_thread(commit, agents.update_agent, workspace_id=workspace.id, agent_id=new.id,

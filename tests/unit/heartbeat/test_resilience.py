@@ -140,7 +140,10 @@ def test_a_misconfigured_builtin_fails_its_run_without_crashing(session, workspa
     from mission_control.drivers import DriverRegistry
     from mission_control.heartbeat.runner import Runner
 
-    agent = make_agent("Odd", driver_type="builtin", driver_config={"role": "astrologer"})
+    # The services refuse this setup; a row edited behind their back must still fail safely.
+    agent = make_agent("Odd", driver_type="builtin", driver_config={"role": "watchdog"})
+    with session_scope() as s:
+        s.get(Agent, agent.id).driver_config = {"role": "astrologer"}
     out = asyncio.run(Runner(fast_config(), DriverRegistry()).heartbeat(agent.id))
     assert out.outcome == "failed" and "'astrologer' is not a builtin role" in out.error
     [run] = runs(session, agent.id)

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from mission_control.drivers import DriverRegistry
 from mission_control.heartbeat.runner import Runner
-from mission_control.models import Agent, AuditEvent, HeartbeatRun, Task, TaskStatus
-from mission_control.services import messages, tasks
+from mission_control.models import AuditEvent, HeartbeatRun, Task, TaskStatus
+from mission_control.services import approvals, tasks
 
 from ..drivers.llm_server import ScriptedServer, chat, context_of
 from .conftest import fast_config
@@ -36,9 +36,6 @@ def scripted_model(path, headers, body):
                 {"type": "post_message", "task_id": task["id"], "body": "Done: ready for review."},
                 {"type": "set_task_status", "task_id": task["id"], "status": "review"},
             ]
-        elif task["status"] == "review" and any(
-                m["by"] == "@ops" and "approved" in m["text"] for m in task["thread"]):
-            actions.append({"type": "set_task_status", "task_id": task["id"], "status": "done"})
     return chat({"actions": actions, "summary": f"{len(actions)} actions" if actions else "nothing to do"},
                 prompt_tokens=PROMPT_TOKENS, completion_tokens=COMPLETION_TOKENS)
 
@@ -68,7 +65,7 @@ def test_thirty_tasks_through_a_squad_of_ten(session, workspace, make_agent, ope
                     log.append((await runner.heartbeat(jarvis.id)).outcome)
                     await everyone_but_orchestrator()
                     await asyncio.to_thread(_approve_reviews, workspace.id, op_actor)
-                    # The next interval: approvals are news for their assignees only.
+                    # The next interval: approvals closed the tasks, so nobody has anything new.
                     log.append((await runner.heartbeat(jarvis.id)).outcome)
                     await everyone_but_orchestrator()
                 # A quiet interval: nothing is new for anyone.
@@ -94,12 +91,13 @@ def test_thirty_tasks_through_a_squad_of_ten(session, workspace, make_agent, ope
         select(AuditEvent).where(AuditEvent.action == "task.moved", col(AuditEvent.after)["status"].as_string() == "assigned"))}
     assert set(by_whom.values()) == {"Jarvis"}
     # Calls and skips, against what the plan implies: per wave the orchestrator once, each
-    # worker with new tasks twice (work, then approval); everyone else skips.
+    # worker with new tasks once (an approval closes the task: nothing more for it to do);
+    # everyone else skips.
     runs = list(session.exec(select(HeartbeatRun)))
     outcomes = Counter(r.outcome for r in runs)
     busy = [len(set(w)) for w in WAVES]
-    expected_calls = sum(1 + 2 * b for b in busy)
-    expected_skips = sum((9 - b) + 1 + (9 - b) for b in busy) + 10
+    expected_calls = sum(1 + b for b in busy)
+    expected_skips = sum((9 - b) + 1 + 9 for b in busy) + 10
     called = [r for r in runs if r.outcome != "skipped"]
     assert len(called) == expected_calls and outcomes["skipped"] == expected_skips
     assert http_calls == expected_calls - len(WAVES)  # the orchestrator needs no model
@@ -120,8 +118,5 @@ def _commit_task(workspace_id, title, actor):
 def _approve_reviews(workspace_id, actor):
     from mission_control.db import session_scope
     with session_scope() as s:
-        for task in s.exec(select(Task).where(Task.status == TaskStatus.review)):
-            [agent_id] = tasks.assignee_ids(s, task.id)
-            name = s.get(Agent, agent_id).name
-            messages.post_message(session=s, workspace_id=workspace_id, task_id=task.id,
-                                  body=f"@{name} approved, thanks", actor=actor)
+        for task in s.exec(select(Task).where(Task.status == TaskStatus.review)).all():
+            approvals.approve(session=s, workspace_id=workspace_id, task_id=task.id, actor=actor)

@@ -87,3 +87,17 @@ def test_past_the_cap_the_oldest_unused_notes_are_dropped_first(session, workspa
     assert kept == ["Use pnpm, not npm, in the web repo", "The VPN drops every 8 hours", "Logs are kept for 30 days"]
     index()
     assert store.count() == 3  # the dropped ones' vectors are gone too
+
+
+def test_a_reviewers_reason_is_part_of_the_outcome(session, workspace, make_task, make_agent, op_actor, actor_for):
+    from mission_control.services import approvals
+
+    friday = make_agent("Friday")
+    task = make_task("Write the launch blog post", assignee_ids=[friday.id])
+    for to in ("in_progress", "review"):
+        task_flow.move_task(session=session, workspace_id=workspace.id, task_id=task.id, to=to,
+                            actor=actor_for(friday))
+    approvals.reject(session=session, workspace_id=workspace.id, task_id=task.id,
+                     reason="Too long: cut it to 600 words", actor=op_actor)
+    [outcome] = live(session, kind="task_outcome")
+    assert "sent back for rework" in outcome.text and "Reviewer: Too long: cut it to 600 words" in outcome.text

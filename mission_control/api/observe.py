@@ -1,0 +1,75 @@
+"""Request ids, latency metrics and an access log line for every API request (ASGI middleware),
+and the /metrics route.
+
+Only paths under the API prefix are timed per route; everything else (the UI, Reflex's socket)
+passes straight through so the middleware costs nothing there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mission_control.observe import logs
+from mission_control.observe.metrics import http_latency
+
+access = logging.getLogger("mission_control.access")
+HEADER = b"x-request-id"
+
+
+class RequestObserver:
+    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == HEADER), None)
+        rid = logs.new_request_id(incoming)
+        token = logs.request_id.set(rid)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *[(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER],
+                    (HEADER, rid.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            if route.startswith("/") and not route.startswith(self.prefix):
+                # FastAPI leaves the router's own (prefix-less) route in the scope.
+                route = self.prefix.rstrip("/") + route
+            http_latency.labels(scope["method"], route, str(status)).observe(elapsed)
+            access.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={"status": status, "route": route, "duration_ms": round(elapsed * 1000, 2)},
+            )
+            logs.request_id.reset(token)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format (no key: keep /metrics off the public network)."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

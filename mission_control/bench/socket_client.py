@@ -1,0 +1,88 @@
+"""A lightweight client of the app's own socket protocol, as the browser speaks it.
+
+Reflex's frontend talks socket.io (Engine.IO v4 over a WebSocket) at /_event, namespace
+"/_event": it connects with `?token=<tab token>`, sends its hydrate event inside the CONNECT
+packet, then receives `event` packets whose `delta` maps state names to changed vars, and
+sends back any events the server asks it to run. This client does exactly that with the
+`websockets` library, so a hundred of them fit in one asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+ROOT_STATE = "reflex___state____state"
+BOARD_STATE = f"{ROOT_STATE}.mission_control___state___board____board_state"
+NAMESPACE = "/_event"
+
+
+class TabClient:
+    def __init__(self, base_url: str, path: str = "/", session_token: str = "") -> None:
+        self.url = base_url.replace("http://", "ws://").replace("https://", "wss://")
+        self.token = str(uuid.uuid4())
+        self.router = {"pathname": path, "asPath": path}
+        self.hydrated = asyncio.Event()
+        self.session_token = session_token  # the sign-in cookie, sent as the browser does
+        self.on_delta: Callable[[dict[str, Any]], None] | None = None
+        self._ws: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def connect(self, timeout: float = 30) -> None:
+        self._ws = await websockets.connect(
+            f"{self.url}/_event/?token={self.token}&EIO=4&transport=websocket",
+            max_size=None, open_timeout=timeout, ping_interval=None,
+        )
+        await self._ws.recv()  # Engine.IO open packet
+        boot: dict[str, Any] = {"name": f"{ROOT_STATE}.hydrate_and_load", "router_data": self.router}
+        if self.session_token:
+            from mission_control.state.session import SessionState
+
+            boot["payload"] = {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": self.session_token}}
+        await self._ws.send(f"40{NAMESPACE}," + json.dumps({"event": boot}))
+        self._reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.hydrated.wait(), timeout)
+
+    async def _read(self) -> None:
+        prefix = f"42{NAMESPACE},"
+        async for raw in self._ws:
+            if raw == "2":  # Engine.IO ping
+                await self._ws.send("3")
+                continue
+            if not isinstance(raw, str) or not raw.startswith(prefix):
+                continue
+            name, update = json.loads(raw[len(prefix):])
+            if name != "event":
+                continue
+            delta = update.get("delta") or {}
+            if delta.get(ROOT_STATE, {}).get("is_hydrated_rx_state_") is True:
+                self.hydrated.set()
+            if delta and self.on_delta is not None:
+                self.on_delta(delta)
+            for ev in update.get("events") or []:
+                if not str(ev.get("name", "")).startswith("_"):  # "_" events run in the browser
+                    await self._ws.send(prefix + json.dumps(["event", {**ev, "router_data": self.router}]))
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        if self._ws is not None:
+            await self._ws.close()
+
+
+def card_titles(delta: dict[str, Any]) -> set[str]:
+    """Titles of the cards in any board column a delta carries."""
+    board = delta.get(BOARD_STATE) or {}
+    out: set[str] = set()
+    for column in ("inbox", "assigned", "in_progress", "review", "done"):
+        for card in board.get(f"{column}_rx_state_") or []:
+            out.add(card.get("title", ""))
+    return out

@@ -1,0 +1,161 @@
+"""The create/edit agent dialog: inline errors under each field, capabilities as tags."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from mission_control.state.agents import BUILTIN_ROLES, DRIVERS, AgentFormState
+
+S = AgentFormState
+
+
+def error_for(key: str) -> rx.Component:
+    return rx.cond(
+        S.errors.contains(key),  # type: ignore[attr-defined]
+        rx.text(S.errors[key], color_scheme="red", size="1", custom_attrs={"data-testid": f"error-{key}"}),
+    )
+
+
+def labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, as_="label", size="2", weight="medium", html_for=f"agent-{key}"),
+        control,
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),
+        error_for(key),
+        spacing="1",
+        width="100%",
+    )
+
+
+def text_field(label: str, key: str, placeholder: str = "", hint: str = "", kind: str = "text") -> rx.Component:
+    return labelled(
+        label,
+        key,
+        rx.input(
+            id=f"agent-{key}",
+            value=getattr(S, key),
+            on_change=lambda v: S.set_field(key, v),  # type: ignore[operator]
+            placeholder=placeholder,
+            type=kind,
+            width="100%",
+            size="2",
+            color_scheme=rx.cond(S.errors.contains(key), "red", "gray"),  # type: ignore[attr-defined]
+            custom_attrs={"aria-invalid": S.errors.contains(key)},  # type: ignore[attr-defined]
+        ),
+        hint,
+    )
+
+
+def capabilities_field() -> rx.Component:
+    return labelled(
+        "Capabilities",
+        "capabilities",
+        rx.flex(
+            rx.foreach(
+                S.capabilities,
+                lambda cap: rx.badge(
+                    cap,
+                    rx.icon("x", size=12, cursor="pointer", on_click=S.remove_cap(cap),  # type: ignore[operator]
+                            aria_label="remove " + cap),
+                    variant="soft",
+                    size="2",
+                    custom_attrs={"data-testid": "capability"},
+                ),
+            ),
+            rx.input(
+                id="agent-capabilities",
+                value=S.cap_draft,
+                on_change=lambda v: S.set_field("cap_draft", v),  # type: ignore[operator]
+                on_key_down=S.cap_key,
+                placeholder="python, research… (Enter adds)",
+                variant="soft",
+                flex="1",
+                min_width="160px",
+            ),
+            wrap="wrap",
+            spacing="2",
+            align="center",
+            width="100%",
+        ),
+        "Used by the orchestrator to pick who gets a task.",
+    )
+
+
+def driver_settings() -> rx.Component:
+    return rx.match(
+        S.driver_type,
+        (
+            "openai",
+            rx.vstack(
+                text_field("Model", "model", "llama3.1:8b"),
+                text_field("Base URL", "base_url", "http://127.0.0.1:11434/v1", "Empty: MC_OPENAI_BASE_URL"),
+                text_field("API key", "api_key", "optional", kind="password"),
+                width="100%",
+            ),
+        ),
+        (
+            "webhook",
+            rx.vstack(
+                text_field("Webhook URL", "url", "https://agent.example/wake"),
+                text_field("Shared secret", "secret", "at least 16 characters", "Signs each wake (HMAC-SHA256).", kind="password"),
+                width="100%",
+            ),
+        ),
+        (
+            "builtin",
+            labelled(
+                "Builtin role",
+                "builtin_role",
+                rx.select(BUILTIN_ROLES, value=S.builtin_role,
+                          on_change=lambda v: S.set_field("builtin_role", v), width="100%"),  # type: ignore[operator]
+            ),
+        ),
+        rx.text("External agents join through the API, CLI or MCP with their own key; nothing is called.",
+                size="1", color_scheme="gray"),
+    )
+
+
+def agent_form_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing_id > 0, "Edit agent", "New agent")),
+            rx.dialog.description("Agents wake on their heartbeat, read their tasks and act.", size="2",
+                                  color_scheme="gray", margin_bottom="12px"),
+            rx.vstack(
+                rx.cond(
+                    S.editing_id > 0,
+                    rx.text("Name: ", rx.text.strong(S.name), size="2"),
+                    text_field("Name", "name", "Friday", "Used in @mentions: letters, digits, - or _."),
+                ),
+                text_field("Role", "role", "developer"),
+                labelled("Description", "description", rx.text_area(
+                    id="agent-description", value=S.description,
+                    on_change=lambda v: S.set_field("description", v), rows="2", width="100%")),  # type: ignore[operator]
+                capabilities_field(),
+                labelled(
+                    "Heartbeat every (minutes)", "interval",
+                    rx.input(id="agent-interval", value=S.interval_min, type="number", step="any",
+                             on_change=lambda v: S.set_field("interval_min", v), width="100%"),  # type: ignore[operator]
+                    "Staggered across the squad; an assignment or @mention wakes it early.",
+                ),
+                labelled("Driver", "driver_type", rx.select(
+                    DRIVERS, value=S.driver_type, on_change=lambda v: S.set_field("driver_type", v),  # type: ignore[operator]
+                    width="100%")),
+                driver_settings(),
+                error_for("form"),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", min_height="40px")),
+                    rx.button(rx.cond(S.editing_id > 0, "Save", "Create agent"), on_click=S.save,
+                              min_height="40px", custom_attrs={"data-testid": "agent-save"}),
+                    justify="end",
+                    width="100%",
+                    spacing="3",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="520px",
+        ),
+        open=S.open,
+        on_open_change=S.set_open,
+    )

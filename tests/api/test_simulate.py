@@ -1,0 +1,52 @@
+"""`mc simulate` against a live server: simulated agents carry tasks across the whole board
+through the public API, leaving the trail real agents would (comments, documents, history),
+and their keys are revoked afterwards."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import func, select
+
+from mission_control.models import ApiKey, Document, Message, Task, TaskStatus
+
+from .test_cli import mc  # noqa: F401  (fixture)
+
+
+def test_simulated_squad_moves_tasks_to_done(mc, squad, session):  # noqa: F811
+    code, out, err = mc(
+        squad.a.tokens["admin"], "simulate", "--agents", "3", "--tasks", "4",
+        "--duration", "30", "--pace", "0", "--json",
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["errors"] == {} or set(report["errors"]) <= {"take:conflict", "take:invalid"}
+    session.expire_all()
+    sim_tasks = session.exec(select(Task).where(Task.title.startswith("Simulated task"))).all()  # type: ignore[attr-defined]
+    assert len(sim_tasks) == 4
+    # The run ends early once everything is done; every task went the whole way.
+    assert {t.status for t in sim_tasks} == {TaskStatus.done}
+    assert report["tasks_done"] == 4 and report["seconds"] < 30
+    ids = [t.id for t in sim_tasks]
+    docs = session.exec(select(func.count()).select_from(Document).where(Document.task_id.in_(ids))).one()  # type: ignore[union-attr]
+    notes = session.exec(select(func.count()).select_from(Message).where(Message.task_id.in_(ids))).one()  # type: ignore[union-attr]
+    assert docs == 4 and notes >= 8
+    keys = session.exec(select(ApiKey).where(ApiKey.name == "simulate")).all()
+    assert len(keys) == 3 and all(k.revoked_at is not None for k in keys)
+    # A second run reuses the same three agents.
+    code, out, err = mc(
+        squad.a.tokens["admin"], "simulate", "--agents", "3", "--tasks", "0", "--duration", "1",
+        "--json",
+    )
+    assert code == 0, err
+    code, out, _ = mc(squad.a.tokens["admin"], "whoami")
+    from mission_control.models import Agent
+
+    session.expire_all()
+    names = [a.name for a in session.exec(select(Agent).where(Agent.name.startswith("Sim"))).all()]  # type: ignore[attr-defined]
+    assert sorted(names) == ["Sim0", "Sim1", "Sim2"]
+
+
+def test_simulate_needs_an_admin(mc, squad):  # noqa: F811
+    code, _, err = mc(squad.a.tokens["agent"], "simulate", "--agents", "1", "--tasks", "1")
+    assert code == 4 and "admin" in err.lower()
