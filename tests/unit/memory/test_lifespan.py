@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from prometheus_client import REGISTRY, generate_latest
+
 from mission_control.db import read_session, session_scope
 from mission_control.heartbeat import context
 from mission_control.memory.indexer import run_memory_indexer
@@ -28,6 +30,9 @@ def test_writes_are_indexed_in_the_background(db, workspace, store, embedder):
         runner = asyncio.create_task(run_memory_indexer(holder="test", poll_s=30.0, store=store, embedder=embedder))
         await asyncio.sleep(0.2)
         installed = context.memory_provider is not None
+        scraped = (await asyncio.to_thread(generate_latest, REGISTRY)).decode()
+        assert 'mc_queue_depth{queue="memory_index"} 0.0' in scraped  # the lag, on /metrics
+        assert "mc_memory_index_lag_seconds 0.0" in scraped
         await asyncio.to_thread(write)  # like an API request
         deadline = time.monotonic() + 60
         while await asyncio.to_thread(pending) and time.monotonic() < deadline:
