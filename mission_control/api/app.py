@@ -20,6 +20,7 @@ from mission_control.api.routers import (
     documents,
     feed,
     keys,
+    memory,
     messages,
     system,
     tasks,
@@ -59,6 +60,6 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     # Writes made through this app reach live-update watchers in every other worker.
     fanout.install_publisher(settings)
     app.include_router(metrics_router)
-    for module in (system, account, agents, keys, tasks, messages, documents, feed, ws):
+    for module in (system, account, agents, keys, tasks, messages, documents, feed, memory, ws):
         app.include_router(module.router, prefix=PREFIX)
     return app

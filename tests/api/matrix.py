@@ -127,6 +127,10 @@ def calls(t: Team) -> list[Call]:
             f"/notifications/{t.notification_id}/read",
         ),
         c("POST", "/notifications/read-all", "/notifications/read-all", aims=False),
+        c("GET", "/memory/search", "/memory/search?q=invoice+export", aims=False),
+        c("GET", "/memory/status", "/memory/status", aims=False),
+        c("POST", "/memory/reindex", "/memory/reindex", needs="admin", aims=False),
+        c("GET", "/tasks/{task_id}/similar", f"/tasks/{task}/similar"),
     ]
 
 
