@@ -114,6 +114,7 @@ def header() -> rx.Component:
         ),
         rx.hstack(
             nav_links(),
+            rx.link(rx.icon("search", size=20), href="/search", aria_label="Search", color=rx.color("gray", 12)),
             bell(),
             user_menu(),
             rx.color_mode.button(size="2", variant="ghost"),
