@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,36 @@ class Settings(BaseSettings):
     # Operator sign-in: failures before a lockout, and the first lockout (doubles each time).
     login_max_failures: int = 5
     login_lockout_s: int = 30
+
+    # Agent memory (mission_control/memory). The database is the source of truth; the vector
+    # store is derived from it and rebuilt by `mc memory reindex`.
+    memory_enabled: bool = Field(
+        default=True, description="Remember messages, documents, tasks and notes, and index them."
+    )
+    memory_backend: Literal["edge", "qdrant"] = Field(
+        default="edge",
+        description="edge: Qdrant's in-process engine under memory_dir; qdrant: qdrant-client "
+        "(a server at qdrant_url, or its local mode under memory_dir when no URL is given).",
+    )
+    qdrant_url: str = ""
+    qdrant_api_key: str = Field(default="", repr=False)
+    memory_dir: Path | None = Field(default=None, description="Default: data_dir/memory.")
+    memory_agent_cap: int = Field(
+        default=500, ge=1, description="Private memories kept per agent; consolidated past it."
+    )
+    memory_batch_size: int = Field(default=32, ge=1, le=512)
+    memory_poll_s: float = Field(default=1.0, description="How often the indexer looks for work.")
+    memory_duplicate_score: float = Field(
+        default=0.92, description="Cosine similarity from which two notes of an agent are merged."
+    )
+    memory_context_k: int = Field(default=8, ge=0, description="Memories put into a heartbeat.")
+    memory_min_score: float = Field(
+        default=0.3, description="Memories less similar than this stay out of a heartbeat."
+    )
+
+    @property
+    def resolved_memory_dir(self) -> Path:
+        return self.memory_dir or self.data_dir / "memory"
 
     @property
     def resolved_database_url(self) -> str:

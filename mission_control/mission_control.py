@@ -9,6 +9,7 @@ import reflex as rx
 from mission_control.api.app import create_api
 from mission_control.config import get_settings
 from mission_control.heartbeat.lifespan import run_heartbeat_engine
+from mission_control.memory.indexer import run_memory_indexer
 from mission_control.observe import logs
 from mission_control.pages.agents import agent_page, agents_page
 from mission_control.pages.analytics import analytics_page
@@ -19,6 +20,7 @@ from mission_control.pages.document import document_page
 from mission_control.pages.documents import documents_page
 from mission_control.pages.login import login_page
 from mission_control.pages.notifications import notifications_page
+from mission_control.pages.search import search_page
 from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
 from mission_control.pages.working import working_page
@@ -32,6 +34,7 @@ from mission_control.state.document import DocumentState
 from mission_control.state.documents import DocumentsState
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
+from mission_control.state.search import SearchState
 from mission_control.state.session import SessionState
 from mission_control.state.settings import SettingsState
 from mission_control.state.task import TaskState
@@ -59,6 +62,7 @@ add(approvals_page, "/approvals", "Approvals", ApprovalsState.on_load)
 add(working_page, "/working", "WORKING.md", WorkingState.on_load)
 add(audit_page, "/audit", "Audit log", AuditState.on_load)
 add(settings_page, "/settings", "Settings", SettingsState.on_load)
+add(search_page, "/search", "Search", SearchState.on_load)
 add(notifications_page, "/notifications", "Notifications")
 add(documents_page, "/documents", "Documents", DocumentsState.on_load)
 add(document_page, "/documents/[doc_id]", "Document", DocumentState.on_load)
@@ -73,3 +77,5 @@ async def _watch_changes() -> None:
 app.register_lifespan_task(_watch_changes)
 # Every worker runs it; only the holder of the database lease runs the scheduler.
 app.register_lifespan_task(run_heartbeat_engine)
+# Embeds new memories off the request path (one process holds its lease) and feeds heartbeats.
+app.register_lifespan_task(run_memory_indexer)

@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 import mission_control.models  # noqa: F401  (registers every table)
 from mission_control import db as mc_db
+from mission_control.config import get_settings
 from mission_control.events import Event, bus
 from mission_control.models import Agent, Task, User, Workspace
 from mission_control.services import agents as agent_service
@@ -108,6 +109,12 @@ def _empty_all_tables(engine: Engine) -> None:
         ).first()
         if has_sequence:
             conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _memory_store_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The embedded vector store, when a test opens the app's own, lives in a temp dir."""
+    get_settings().memory_dir = tmp_path_factory.mktemp("memory")
 
 
 @pytest.fixture

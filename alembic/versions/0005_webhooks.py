@@ -1,7 +1,7 @@
 """webhooks: outbound webhooks per workspace and their delivery log
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-21 08:33:50.319065
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 from mission_control.models.base import UTCDateTime
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

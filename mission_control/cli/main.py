@@ -16,6 +16,7 @@ import typer
 
 from mission_control.cli import commands, working
 from mission_control.cli.client import ApiError, Client
+from mission_control.cli.memory import memory
 from mission_control.cli.output import Ctx, JsonOpt, ctx_of, emit, fail
 from mission_control.config import ClientSettings
 
@@ -31,6 +32,7 @@ app.add_typer(commands.docs, name="docs")
 app.add_typer(commands.audit, name="audit")
 app.add_typer(working.working_md, name="working-md")
 app.command("wake")(working.wake)
+app.add_typer(memory, name="memory")
 
 
 @app.callback()

@@ -101,17 +101,20 @@ def nav_menu() -> rx.Component:
     )
 
 
-def header(workspace_name: rx.Var | str) -> rx.Component:
+def header() -> rx.Component:
+    from mission_control.state.session import SessionState
+
     return rx.hstack(
         rx.hstack(
             rx.link(rx.icon("radar", size=22, color=rx.color("accent", 10)), href="/", aria_label="Board"),
             rx.heading("Mission Control", size="5", weight="bold", display=["none", "none", "none", "block"]),
-            rx.badge(workspace_name, variant="soft", size="2", display=["none", "inline-flex"]),
+            rx.badge(SessionState.me_workspace, variant="soft", size="2", display=["none", "inline-flex"]),
             align="center",
             spacing="3",
         ),
         rx.hstack(
             nav_links(),
+            rx.link(rx.icon("search", size=20), href="/search", aria_label="Search", color=rx.color("gray", 12)),
             bell(),
             user_menu(),
             rx.color_mode.button(size="2", variant="ghost"),
@@ -132,9 +135,9 @@ def header(workspace_name: rx.Var | str) -> rx.Component:
     )
 
 
-def page(workspace_name: rx.Var | str, *children: rx.Component) -> rx.Component:
+def page(*children: rx.Component) -> rx.Component:
     return rx.box(
-        header(workspace_name),
+        header(),
         rx.box(*children, padding="20px", width="100%", max_width="1680px", margin_x="auto"),
         min_height="100vh",
         background=rx.color("gray", 2),

@@ -146,7 +146,8 @@ def _apply(session: Session, agent: Agent, action: BaseModel, actor: Actor, out:
         return []
     if isinstance(action, Remember):
         agent_signals.remember(session=session, workspace_id=ws, agent_id=aid, text=action.text,
-                            tags=action.tags, actor=actor)
+                               tags=action.tags, shared=action.scope == "shared", task_id=action.task_id,
+                               actor=actor)
         return []
     if isinstance(action, ReportBlocker):
         out.blocker = agent_signals.report_blocker(session=session, workspace_id=ws, agent_id=aid,

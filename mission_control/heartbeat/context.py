@@ -8,6 +8,7 @@ store fills in). Whatever does not fit is cut, and the context says so.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,9 +38,13 @@ DESCRIPTION_CHARS = 1200
 
 PRIORITY_RANK = case({"urgent": 0, "high": 1, "medium": 2, "low": 3}, value=col(Task.priority), else_=4)
 
-# (session, agent, query text) -> memories; set by the memory store when it lands.
-MemoryProvider = Callable[[Session, Agent, str], list[dict[str, Any]]]
+# (session, agent, queries, sources already in the context as "task:12"/"message:5") ->
+# memories, best first, each with "id", "kind" and "score". Installed by the memory indexer
+# (mission_control/memory/indexer.py) when memory is enabled.
+MemoryProvider = Callable[[Session, Agent, list[str], set[str]], list[dict[str, Any]]]
 memory_provider: MemoryProvider | None = None
+QUERY_CHARS = 300
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Context:
     notification_ids: list[int]
     task_ids: list[int]
     marks: dict[str, Any] = field(default_factory=dict)
+    memories: list[dict[str, Any]] = field(default_factory=list)  # what was recalled, for the run record
 
     def as_text(self) -> str:
         return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -198,10 +204,22 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
     data["working_md"] = working
     remaining -= _size(working)
     if memory_provider is not None and remaining > 200:
-        query = " ".join(t["title"] for t in task_rows) or agent.role
-        for mem in memory_provider(session, agent, query):
+        # What the agent is working on and what it was asked: one query each.
+        queries = [_cut(f"{r['title']}. {r['description']}", QUERY_CHARS) for r in task_rows]
+        queries += [_cut(n["text"], QUERY_CHARS) for n in data["notifications"] if n["kind"] == "mention"]
+        shown = {f"task:{r['id']}" for r in task_rows} | {
+            f"message:{m['id']}" for r in task_rows for m in r["thread"]} | {
+            f"message:{n.message_id}" for n in notes if n.message_id}
+        try:
+            recalled = memory_provider(session, agent, queries or [agent.role], shown)
+        except Exception:  # memory is a help, never a reason for a heartbeat to fail
+            log.exception("memory retrieval failed for %s", agent.name)
+            recalled = []
+            data["truncated"].append("memories unavailable")
+        for mem in recalled:
             cost = _size(mem) + 1
             if cost > remaining:
+                data["truncated"].append(f"{len(recalled) - len(data['memories'])} memories left out")
                 break
             remaining -= cost
             data["memories"].append(mem)
@@ -211,4 +229,5 @@ def build(session: Session, agent: Agent, *, now: datetime, budget: int, trigger
         notification_ids=[n["id"] for n in data["notifications"] if n["id"] is not None],
         task_ids=[r["id"] for r in task_rows],
         marks={"activity_mark": mark, "working_version": state.version, "checked_at": now},
+        memories=[{k: m.get(k) for k in ("id", "kind", "score", "scope", "task_id")} for m in data["memories"]],
     )

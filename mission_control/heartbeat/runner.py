@@ -34,7 +34,7 @@ from mission_control.heartbeat.retry import CallFailed, RetryPolicy, call_with_r
 from mission_control.heartbeat.schema import ACTION_SCHEMA, MAX_ACTIONS
 from mission_control.models import Agent, HeartbeatRun, utcnow
 from mission_control.observe import metrics
-from mission_control.services import heartbeats
+from mission_control.services import heartbeats, memory_index
 from mission_control.services.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -242,10 +242,12 @@ class Runner:
                                                                  "truncated": True} for a in raw],
                     "refused": result.refused, "changes": result.changes, "summary": reply.summary[:4000],
                     "tokens_in": reply.tokens_in, "tokens_out": reply.tokens_out, "flag": "; ".join(flags)[:200],
+                    "memories": ctx.memories,
                 },
                 marks=ctx.marks, delivered=ctx.notification_ids, usage_task_ids=result.task_ids,
                 blocker=result.blocker, offline_after=cfg.offline_after,
             )
+            memory_index.note_hits(s, [m["id"] for m in ctx.memories if m.get("id")], utcnow())
             return outcome
 
     def _fail(self, agent_id: int, run_id: int, error: str, attempts: int, count: bool) -> None:

@@ -99,11 +99,13 @@ class UpdateWorkingNotes(_Action):
 
 
 class Remember(_Action):
-    """Keep a fact for later wakes."""
+    """Keep a fact for later wakes: private to you, or shared with the whole squad."""
 
     type: Literal["remember"]
     text: str = Field(min_length=1, max_length=4000)
     tags: list[str] = Field(default_factory=list, max_length=10)
+    scope: Literal["private", "shared"] = "private"
+    task_id: int | None = None
 
 
 class ReportBlocker(_Action):

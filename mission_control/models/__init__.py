@@ -18,6 +18,7 @@ from mission_control.models.base import (
 )
 from mission_control.models.document import Document, DocumentVersion
 from mission_control.models.heartbeat import HeartbeatRun, HeartbeatTaskUsage, SchedulerLease
+from mission_control.models.memory import MemoryItem
 from mission_control.models.message import Message
 from mission_control.models.notification import Notification
 from mission_control.models.task import Task, TaskAssignee, TaskCreate, TaskDependency, TaskUpdate
@@ -42,6 +43,7 @@ __all__ = [
     "DriverType",
     "HeartbeatRun",
     "HeartbeatTaskUsage",
+    "MemoryItem",
     "Message",
     "MessageType",
     "Notification",

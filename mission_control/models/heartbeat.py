@@ -41,6 +41,10 @@ class HeartbeatRun(SQLModel, table=True):
         default="", sa_type=sa.Text, nullable=False, sa_column_kwargs={"server_default": ""}
     )
     flag: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # What memory retrieval put into the context: [{"id", "kind", "score", "source"}].
+    memories: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=sa.JSON, nullable=False, sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class HeartbeatTaskUsage(SQLModel, table=True):

@@ -68,7 +68,6 @@ def agent_card(a: AgentRow) -> rx.Component:
 
 def agents_page() -> rx.Component:
     return page(
-        AgentsState.me_workspace,
         rx.vstack(
             rx.hstack(
                 rx.heading("Agents", size="6"),
@@ -120,6 +119,7 @@ def run_row(r: RunRow) -> rx.Component:
         rx.table.cell(r.duration_ms, " ms", text_align="right"),
         rx.table.cell(r.actions),
         rx.table.cell(r.tokens, text_align="right"),
+        rx.table.cell(r.recalled, text_align="right"),
         rx.table.cell(rx.text(r.error, size="1", color_scheme="gray", max_width="360px", truncate=True, title=r.error)),
         custom_attrs={"data-testid": "run-row"},
     )
@@ -131,7 +131,7 @@ def runs_table() -> rx.Component:
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("Time", "Trigger", "Outcome", "Duration", "Actions", "Tokens", "Error / note")])),
+                                               ("Time", "Trigger", "Outcome", "Duration", "Actions", "Tokens", "Memories", "Error / note")])),
                 rx.table.body(rx.foreach(AgentDetailState.runs, run_row)),
                 size="1",
                 width="100%",
@@ -334,7 +334,6 @@ def agent_detail() -> rx.Component:
 
 def agent_page() -> rx.Component:
     return page(
-        AgentDetailState.me_workspace,
         rx.cond(
             ~AgentDetailState.loaded,
             rx.vstack(rx.skeleton(height="40px", width="40%"), rx.skeleton(height="200px"), width="100%"),

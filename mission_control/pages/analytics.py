@@ -222,7 +222,6 @@ def analytics_page() -> rx.Component:
         width="100%",
     )
     return page(
-        "Analytics",
         rx.vstack(
             rx.hstack(
                 rx.heading("Analytics", size="5"),

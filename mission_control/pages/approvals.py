@@ -106,7 +106,6 @@ def reject_dialog() -> rx.Component:
 
 def approvals_page() -> rx.Component:
     return page(
-        S.me_workspace,
         rx.vstack(
             rx.hstack(
                 rx.heading("Approvals", size="6"),

@@ -39,7 +39,6 @@ def filters() -> rx.Component:
 
 def audit_page() -> rx.Component:
     return page(
-        S.me_workspace,
         rx.cond(
             ~S.loaded,
             rx.skeleton(height="300px", width="100%"),

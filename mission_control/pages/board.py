@@ -31,7 +31,6 @@ def board_page() -> rx.Component:
         min_width="0",
     )
     return page(
-        BoardState.workspace_name,
         rx.flex(
             main,
             rx.box(feed_panel(), width=["100%", "100%", "100%", "340px"], flex_shrink="0"),

@@ -335,7 +335,6 @@ def document_page() -> rx.Component:
         width="100%",
     )
     return page(
-        "Documents",
         rx.cond(
             ~DocumentState.loaded,
             rx.vstack(rx.skeleton(height="36px", width="50%"), rx.skeleton(height="60vh", width="100%"), width="100%"),

@@ -201,7 +201,6 @@ def grid(*children: rx.Component) -> rx.Component:
 
 def documents_page() -> rx.Component:
     return page(
-        "Documents",
         rx.vstack(
             rx.hstack(
                 rx.heading("Documents", size="5"),

@@ -53,7 +53,6 @@ def note_row(n: NoteItem) -> rx.Component:
 
 def notifications_page() -> rx.Component:
     return page(
-        "Notifications",
         rx.vstack(
             rx.hstack(
                 rx.heading("Notifications", size="5"),

@@ -80,7 +80,6 @@ def secret_callout() -> rx.Component:
 
 def settings_page() -> rx.Component:
     return page(
-        S.me_workspace,
         rx.vstack(
             rx.heading("Settings", size="6"),
             secret_callout(),

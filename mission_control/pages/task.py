@@ -173,7 +173,27 @@ def sidebar() -> rx.Component:
         section("Assignees", assignee_picker()),
         section(
             "Due",
-            rx.cond(TaskState.due_at != "", rx.moment(TaskState.due_at, format="YYYY-MM-DD HH:mm"), rx.text("no due date", size="2", color_scheme="gray")),
+            rx.hstack(
+                rx.input(type="date", value=TaskState.due_at[:10], on_change=TaskState.set_due,  # type: ignore[index]
+                         aria_label="Due date", custom_attrs={"data-testid": "due-date"}),
+                rx.cond(TaskState.due_at != "", rx.button("clear", size="1", variant="ghost",
+                                                         on_click=TaskState.set_due(""))),  # type: ignore[operator]
+                align="center",
+            ),
+        ),
+        section(
+            "Similar tasks",
+            rx.cond(
+                TaskState.similar.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(
+                    rx.foreach(TaskState.similar, lambda t: rx.hstack(
+                        rx.badge(t.status, size="1", variant="soft"),
+                        rx.link("#", t.id, " ", t.title, href="/tasks/" + t.id.to_string(), size="1"),  # type: ignore[attr-defined]
+                        spacing="1", align="center")),
+                    spacing="1",
+                ),
+                rx.text("None close in meaning yet.", size="1", color_scheme="gray"),
+            ),
         ),
         section(
             "History",
@@ -245,7 +265,6 @@ def main_column() -> rx.Component:
 
 def task_page() -> rx.Component:
     return page(
-        "Task",
         rx.cond(
             ~TaskState.loaded,
             rx.vstack(rx.skeleton(height="40px", width="60%"), rx.skeleton(height="300px", width="100%"), width="100%"),

@@ -75,7 +75,6 @@ def notes_editor() -> rx.Component:
 
 def working_page() -> rx.Component:
     return page(
-        S.me_workspace,
         rx.cond(
             ~S.loaded,
             rx.skeleton(height="400px", width="100%"),

@@ -8,7 +8,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid
-from mission_control.models import Agent, DriverType, User, UserRole, utcnow
+from mission_control.models import Agent, DriverType, Task, User, UserRole, utcnow
+from mission_control.services import memory as memories
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.notifications import notify
@@ -85,16 +86,25 @@ def report_blocker(
 
 def remember(
     *, session: Session, workspace_id: int, agent_id: int, text: str, actor: Actor,
-    tags: list[str] | None = None,
+    tags: list[str] | None = None, shared: bool = False, task_id: int | None = None,
 ) -> dict[str, Any]:
-    """Keep a fact an agent wants for later. Stored in the audit log until the memory store
-    lands (it will index these); never shown in the feed."""
+    """Keep a fact an agent wants for later: a memory private to the agent, or `shared` with
+    the whole workspace. Audited, never shown in the feed."""
     get_in_workspace(session, Agent, agent_id, workspace_id)
-    memory = {"text": text.strip()[:4000], "tags": [t.strip().lower()[:40] for t in tags or [] if t.strip()]}
+    if task_id is not None:
+        get_in_workspace(session, Task, task_id, workspace_id)
+    memory: dict[str, Any] = {
+        "text": text.strip()[:4000], "tags": [t.strip().lower()[:40] for t in tags or [] if t.strip()],
+        "scope": "shared" if shared else "private",
+    }
     if not memory["text"]:
         raise Invalid("nothing to remember: the text is empty")
+    item = memories.add_note(session, workspace_id=workspace_id, agent_id=agent_id, text=memory["text"],
+                             tags=memory["tags"], shared=shared, task_id=task_id)
+    memory["memory_id"] = item.id if item else None
     record_change(
         session, workspace_id=workspace_id, actor=actor, action="agent.remembered",
         target_type="agent", target_id=agent_id, text="", after=memory, feed=False,
+        details={"agent_id": agent_id, "memory_id": memory["memory_id"]},
     )
     return memory

@@ -58,6 +58,7 @@ def _run_row(run: Any) -> dict[str, Any]:
         "actions": ", ".join(kinds) if kinds else "—",
         "changes": len(run.changes or []),
         "tokens": (run.tokens_in or 0) + (run.tokens_out or 0),
+        "recalled": len(run.memories or []),
         "error": (run.error or run.flag or run.gate_reason or "")[:300],
     }
 

@@ -16,7 +16,7 @@ from mission_control.models import (
     Workspace,
     utcnow,
 )
-from mission_control.services import mentions
+from mission_control.services import memory, mentions
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace, validate
 from mission_control.services.recording import record_change, snapshot
@@ -239,6 +239,7 @@ def delete_agent(*, session: Session, workspace_id: int, agent_id: int, actor: A
     """Remove an agent; its keys, assignments and notifications go with it (history stays)."""
     agent = get_in_workspace(session, Agent, agent_id, workspace_id)
     before = snapshot(agent)
+    memory.forget_agent(session, agent_id)
     session.delete(agent)
     session.flush()
     record_change(

@@ -113,7 +113,7 @@ def approve(*, session: Session, workspace_id: int, task_id: int, actor: Actor, 
     """Review -> done, with the decision recorded in the thread."""
     _in_review(session, workspace_id, task_id)
     task = task_flow.move_task(session=session, workspace_id=workspace_id, task_id=task_id,
-                               to=TaskStatus.done, actor=actor)
+                               to=TaskStatus.done, actor=actor, note=note.strip())
     body = "✅ Approved." + (f" {note.strip()}" if note.strip() else "")
     messages.post_message(session=session, workspace_id=workspace_id, task_id=task_id, body=body,
                           actor=actor, type="status_update")
@@ -128,7 +128,7 @@ def reject(*, session: Session, workspace_id: int, task_id: int, reason: str, ac
                       details={"fields": {"reason": "required"}})
     _in_review(session, workspace_id, task_id)
     task = task_flow.move_task(session=session, workspace_id=workspace_id, task_id=task_id,
-                               to=TaskStatus.in_progress, actor=actor)
+                               to=TaskStatus.in_progress, actor=actor, note=reason)
     who = _mentions(session, task_id)
     messages.post_message(session=session, workspace_id=workspace_id, task_id=task_id,
                           body=f"↩️ Changes requested{' ' + who if who else ''}: {reason}", actor=actor,

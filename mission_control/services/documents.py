@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid, NotFound
 from mission_control.models import Document, DocumentType, DocumentVersion, Task, utcnow
+from mission_control.services import memory
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change
@@ -71,6 +72,7 @@ def create_document(
     session.flush()
     _add_version(session, doc, actor)
     session.flush()
+    memory.remember_document(session, doc)
     record_change(
         session,
         workspace_id=workspace_id,
@@ -115,6 +117,7 @@ def update_document(
     session.add(doc)
     _add_version(session, doc, actor)
     session.flush()
+    memory.remember_document(session, doc)
     record_change(
         session,
         workspace_id=workspace_id,
@@ -168,6 +171,7 @@ def delete_document(*, session: Session, workspace_id: int, document_id: int, ac
     """Delete a document and its versions (the audit log keeps that it existed)."""
     doc = get_in_workspace(session, Document, document_id, workspace_id)
     before = {"title": doc.title, "version": doc.version, "type": str(doc.type), "task_id": doc.task_id}
+    memory.forget_source(session, "document", document_id)
     session.delete(doc)
     session.flush()
     record_change(

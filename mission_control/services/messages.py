@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid
 from mission_control.models import Message, MessageType, Task
-from mission_control.services import mentions
+from mission_control.services import memory, mentions
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.notifications import notify
@@ -75,6 +75,7 @@ def post_message(
     )
     session.add(message)
     session.flush()
+    memory.remember_message(session, message, task.title)
     found = mentions.resolve(session, workspace_id, mentions.find_names(text))
     result = PostResult(message=message, unknown_mentions=found.unknown)
     excerpt = text if len(text) <= 140 else text[:139] + "…"

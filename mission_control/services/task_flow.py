@@ -22,6 +22,7 @@ from mission_control.models import (
     TaskStatus,
     utcnow,
 )
+from mission_control.services import memory
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change
@@ -117,8 +118,10 @@ def move_task(
     to: TaskStatus | str,
     actor: Actor,
     index: int | None = None,
+    note: str = "",
 ) -> Task:
-    """Move a task to column `to` at `index` (end of the column if None); same column = reorder."""
+    """Move a task to column `to` at `index` (end of the column if None); same column = reorder.
+    `note`: the reviewer's words when the move is a verdict (kept in the task's outcome memory)."""
     try:
         target = TaskStatus(to)
     except ValueError:
@@ -160,6 +163,9 @@ def move_task(
         details={"from": str(frm), "to": str(target)},
         feed=frm != target,
     )
+    verdict = memory.is_outcome(frm, target)
+    if verdict is not None:
+        memory.remember_outcome(session, task=task, approved=verdict, by=actor.name, note=note)
     return task
 
 

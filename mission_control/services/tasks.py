@@ -16,7 +16,7 @@ from mission_control.models import (
     TaskUpdate,
     utcnow,
 )
-from mission_control.services import task_flow
+from mission_control.services import memory, task_flow
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace, validate
 from mission_control.services.notifications import notify
@@ -68,6 +68,7 @@ def create_task(
         text=f"{actor.name} created {kind} #{task.id} “{task.title}”{parent}",
         after=snapshot(task),
     )
+    memory.remember_task(session, task)
     for dep_id in spec.depends_on_ids:
         task_flow.add_dependency(
             session=session, workspace_id=workspace_id, task_id=task.id, depends_on_id=dep_id, actor=actor
@@ -109,6 +110,8 @@ def update_task(
         before=before,
         after=snapshot(task),
     )
+    if "title" in changes or "description" in changes:
+        memory.remember_task(session, task)
     return task
 
 
@@ -208,6 +211,7 @@ def subtasks(session: Session, task_id: int) -> list[Task]:
 def delete_task(*, session: Session, workspace_id: int, task_id: int, actor: Actor) -> None:
     task = get_in_workspace(session, Task, task_id, workspace_id)
     before = snapshot(task)
+    memory.forget_task(session, task_id)
     session.delete(task)
     session.flush()
     record_change(

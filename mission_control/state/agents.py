@@ -61,6 +61,7 @@ class RunRow:
     actions: str = ""
     changes: int = 0
     tokens: int = 0
+    recalled: int = 0
     error: str = ""
 
 

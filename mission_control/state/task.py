@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,30 @@ class HistoryItem:
     actor_name: str = ""
 
 
+@dataclass
+class SimilarRef:
+    id: int = 0
+    title: str = ""
+    status: str = ""
+    score: float = 0.0
+
+
+def similar_for(token: str, task_id: int) -> list[SimilarRef]:
+    """Tasks that mean much the same (for a person sizing or routing this one)."""
+    from mission_control.memory.search import similar_tasks
+    from mission_control.state.session import current_context
+
+    ctx = current_context(token)
+    if not ctx.signed_in or not task_id:
+        return []
+    try:
+        with read_session() as session:
+            hits = similar_tasks(session, task_id, k=5, workspace_id=ctx.workspace_id)
+    except MissionControlError:
+        return []
+    return [SimilarRef(h.task_id, h.title, h.status, round(h.score, 2)) for h in hits if h.score >= 0.3]
+
+
 class TaskState(SessionState):
     task_id: int = 0
     found: bool = True
@@ -83,6 +108,7 @@ class TaskState(SessionState):
     description_draft: str = ""
     new_subtask: str = ""
     new_dependency: str = ""
+    similar: list[SimilarRef] = []
     _ok: bool = True
 
     @rx.var
@@ -123,16 +149,18 @@ class TaskState(SessionState):
             self.found, self.loaded = False, True
 
     @rx.event
-    def on_load(self) -> None:
+    def on_load(self) -> Any:
         raw = str(self.router.page.params.get("task_id", "0"))
         self.task_id = int(raw) if raw.isdigit() else 0
         self.draft, self.reply_to, self.editing = "", 0, False
         self.loaded = False
         live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        self.similar = []
         if not self.task_id:
             self.found, self.loaded = False, True
-            return
+            return None
         self.refresh()
+        return TaskState.load_similar  # off the event: the first search loads the model
 
     def _run(self, change: Callable[..., Any], success: str = "") -> Any:
         """Apply one change through the services; refused changes become an error toast."""
@@ -188,6 +216,22 @@ class TaskState(SessionState):
     @rx.event
     def set_priority(self, value: str) -> Any:
         return self._run(lambda **kw: tasks.update_task(task_id=self.task_id, data={"priority": value}, **kw))
+
+    @rx.event
+    def set_due(self, value: str) -> Any:
+        """A date from the picker means the end of that day (UTC); empty clears it."""
+        due = f"{value}T23:59:00+00:00" if value else None
+        return self._run(lambda **kw: tasks.update_task(task_id=self.task_id, data={"due_at": due}, **kw),
+                         "Due date cleared" if not value else f"Due {value}")
+
+    @rx.event(background=True)
+    async def load_similar(self) -> None:
+        async with self:
+            task_id, token = self.task_id, self.session_token
+        rows = await asyncio.to_thread(similar_for, token, task_id)
+        async with self:
+            if self.task_id == task_id:
+                self.similar = rows
 
     @rx.event
     def start_edit(self) -> None:

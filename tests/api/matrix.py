@@ -164,6 +164,10 @@ def calls(t: Team) -> list[Call]:
             f"/webhooks/{hook}/deliveries/{t.delivery_id}/redeliver",
             needs="admin",
         ),
+        c("GET", "/memory/search", "/memory/search?q=invoice+export", aims=False),
+        c("GET", "/memory/status", "/memory/status", aims=False),
+        c("POST", "/memory/reindex", "/memory/reindex", needs="admin", aims=False),
+        c("GET", "/tasks/{task_id}/similar", f"/tasks/{task}/similar"),
     ]
 
 

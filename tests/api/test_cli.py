@@ -182,3 +182,29 @@ def test_wake(mc, squad):
 def test_mcp_refuses_to_start_with_a_bad_key(mc):
     code, out, err = mc("mca_aaaaaaaa_wrong", "mcp")
     assert (code, out) == (3, "") and "unknown or has been revoked" in err
+
+
+def test_memory_search_status_and_reindex(mc, squad, session, tmp_path):
+    from mission_control.memory.edge_store import EdgeStore
+    from mission_control.memory.embedder import get_embedder
+    from mission_control.memory.indexer import index_pending
+    from mission_control.memory.store import set_store
+
+    store = EdgeStore(tmp_path / "edge")
+    previous = set_store(store)
+    try:
+        code, out, _ = mc(squad.a.tokens["viewer"], "memory", "status")
+        assert code == 0 and "waiting to be indexed" in out and not out.startswith("memory on (edge): 0")
+        session.commit()
+        index_pending(session, store, get_embedder())
+        code, out, _ = mc(squad.a.tokens["viewer"], "memory", "search", "a specification document")
+        assert code == 0 and f"/documents/{squad.a.document_id} “Spec”" in out.splitlines()[0]
+        code, out, _ = mc(squad.a.tokens["viewer"], "memory", "search", "anything", "--json", "-k", "1")
+        assert code == 0 and len(json.loads(out)) == 1
+        code, out, _ = mc(squad.a.tokens["admin"], "memory", "reindex")
+        assert code == 0 and out.startswith("queued ")
+        code, _, err = mc(squad.a.tokens["viewer"], "memory", "reindex")
+        assert code == 4
+    finally:
+        set_store(previous)
+        store.close()

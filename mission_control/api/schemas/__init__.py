@@ -5,6 +5,12 @@ Request bodies refuse unknown fields, so nobody can slip in `author_agent_id` or
 """
 
 from mission_control.api.schemas.base import In, Out, Page, RowId
+from mission_control.api.schemas.memory import (
+    MemoryHitOut,
+    MemoryStatus,
+    ReindexOut,
+    SimilarTaskOut,
+)
 from mission_control.api.schemas.people import (
     AgentIn,
     AgentOut,
@@ -68,6 +74,8 @@ __all__ = [
     "KeyCreated",
     "KeyOut",
     "Login",
+    "MemoryHitOut",
+    "MemoryStatus",
     "MessageIn",
     "MessageOut",
     "MessagePosted",
@@ -76,7 +84,9 @@ __all__ = [
     "Out",
     "Page",
     "ReadAll",
+    "ReindexOut",
     "RowId",
+    "SimilarTaskOut",
     "SubtaskIn",
     "TaskIn",
     "TaskOut",
