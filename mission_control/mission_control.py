@@ -23,6 +23,7 @@ from mission_control.pages.notifications import notifications_page
 from mission_control.pages.search import search_page
 from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
+from mission_control.pages.webhooks import webhooks_page
 from mission_control.pages.working import working_page
 from mission_control.state import live
 from mission_control.state.agents import AgentDetailState, AgentsState
@@ -38,7 +39,9 @@ from mission_control.state.search import SearchState
 from mission_control.state.session import SessionState
 from mission_control.state.settings import SettingsState
 from mission_control.state.task import TaskState
+from mission_control.state.webhooks import WebhooksState
 from mission_control.state.working import WorkingState
+from mission_control.webhook_dispatcher import run_webhook_dispatcher
 
 logs.configure(get_settings().log_level, get_settings().log_format)
 app = rx.App(api_transformer=create_api())
@@ -63,6 +66,7 @@ add(working_page, "/working", "WORKING.md", WorkingState.on_load)
 add(audit_page, "/audit", "Audit log", AuditState.on_load)
 add(settings_page, "/settings", "Settings", SettingsState.on_load)
 add(search_page, "/search", "Search", SearchState.on_load)
+add(webhooks_page, "/webhooks", "Webhooks", WebhooksState.on_load)
 add(notifications_page, "/notifications", "Notifications")
 add(documents_page, "/documents", "Documents", DocumentsState.on_load)
 add(document_page, "/documents/[doc_id]", "Document", DocumentState.on_load)
@@ -79,3 +83,5 @@ app.register_lifespan_task(_watch_changes)
 app.register_lifespan_task(run_heartbeat_engine)
 # Embeds new memories off the request path (one process holds its lease) and feeds heartbeats.
 app.register_lifespan_task(run_memory_indexer)
+# Sends queued outbound webhooks (signed, retried); claims make several workers safe.
+app.register_lifespan_task(run_webhook_dispatcher)

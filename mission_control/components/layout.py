@@ -62,6 +62,8 @@ def user_menu() -> rx.Component:
                     padding_x="8px", padding_y="4px"),
             rx.menu.separator(),
             rx.menu.item(rx.icon("settings", size=14), "Settings", on_click=rx.redirect("/settings")),
+            rx.cond(SessionState.is_admin, rx.menu.item(rx.icon("webhook", size=14), "Webhooks",
+                                                        on_click=rx.redirect("/webhooks"))),
             rx.cond(SessionState.is_admin, rx.menu.item(rx.icon("scroll-text", size=14), "Audit log",
                                                         on_click=rx.redirect("/audit"))),
             rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_click=SessionState.logout, color_scheme="red"),

@@ -66,6 +66,7 @@ def _page_state_for(path: str) -> Any:
     from mission_control.state.document import DocumentState
     from mission_control.state.documents import DocumentsState
     from mission_control.state.task import TaskState
+    from mission_control.state.webhooks import WebhooksState
     from mission_control.state.working import WorkingState
 
     path = "/" + path.strip("/")
@@ -77,6 +78,7 @@ def _page_state_for(path: str) -> Any:
         ("/working", WorkingState),
         ("/documents/", DocumentState),
         ("/documents", DocumentsState),
+        ("/webhooks", WebhooksState),
     ]
     for prefix, cls in routes:
         if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):

@@ -36,6 +36,7 @@ PAGES = [
     ("analytics", "/analytics"),
     ("audit", "/audit"),
     ("settings", "/settings"),
+    ("webhooks", "/webhooks"),
     ("search", "/search?q=export%20is%20slow"),
 ]
 VIEWPORTS = [(1440, 900), (375, 667)]
