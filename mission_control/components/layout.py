@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 NAV = [
@@ -143,4 +145,19 @@ def page(*children: rx.Component) -> rx.Component:
         rx.box(*children, padding="20px", width="100%", max_width="1680px", margin_x="auto"),
         min_height="100vh",
         background=rx.color("gray", 2),
+    )
+
+
+def admin_page(loaded: Any, allowed: Any, body: rx.Component, denied: str) -> rx.Component:
+    """An admins-only page: a skeleton while loading, then the body or a plain refusal."""
+    return page(
+        rx.cond(
+            ~loaded,
+            rx.skeleton(height="300px", width="100%"),
+            rx.cond(
+                allowed,
+                body,
+                rx.center(rx.vstack(rx.icon("lock", size=28), rx.text(denied), align="center"), padding="64px"),
+            ),
+        )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from mission_control.components.layout import page
+from mission_control.components.layout import admin_page
 from mission_control.state.audit import AuditRow, AuditState
 
 S = AuditState
@@ -38,47 +38,41 @@ def filters() -> rx.Component:
 
 
 def audit_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            rx.skeleton(height="300px", width="100%"),
-            rx.cond(
-                S.allowed,
-                rx.vstack(
-                    rx.hstack(
-                        rx.heading("Audit log", size="6"),
-                        rx.spacer(),
-                        rx.button(rx.icon("shield-check", size=16), "Verify chain", variant="soft", on_click=S.verify),
-                        rx.button(rx.icon("download", size=16), "CSV", variant="soft", on_click=S.export("csv")),  # type: ignore[operator]
-                        rx.button(rx.icon("download", size=16), "JSON", variant="soft", on_click=S.export("json")),  # type: ignore[operator]
-                        width="100%",
-                        align="center",
-                        wrap="wrap",
-                        spacing="2",
-                    ),
-                    rx.text("Every change, append-only; each row's hash covers the previous one, so an edited or "
-                            "deleted row is detected.", size="2", color_scheme="gray"),
-                    rx.cond(S.verify_text != "", rx.callout(S.verify_text, icon=rx.cond(S.verify_ok, "check", "triangle-alert"),
-                                                             color_scheme=rx.cond(S.verify_ok, "grass", "red"), width="100%")),
-                    filters(),
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                           ("#", "When", "Who", "Action", "Target", "Change")])),
-                            rx.table.body(rx.foreach(S.rows, audit_row)),
-                            size="1",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
-                    ),
-                    rx.cond(S.rows.length() == 0, rx.text("No audit rows match.", color_scheme="gray")),  # type: ignore[attr-defined]
-                    rx.cond(S.more, rx.button("Load older", variant="soft", on_click=S.load_more)),
-                    spacing="3",
+    return admin_page(
+        S.loaded,
+        S.allowed,
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Audit log", size="6"),
+                rx.spacer(),
+                rx.button(rx.icon("shield-check", size=16), "Verify chain", variant="soft", on_click=S.verify),
+                rx.button(rx.icon("download", size=16), "CSV", variant="soft", on_click=S.export("csv")),  # type: ignore[operator]
+                rx.button(rx.icon("download", size=16), "JSON", variant="soft", on_click=S.export("json")),  # type: ignore[operator]
+                width="100%",
+                align="center",
+                wrap="wrap",
+                spacing="2",
+            ),
+            rx.text("Every change, append-only; each row's hash covers the previous one, so an edited or "
+                    "deleted row is detected.", size="2", color_scheme="gray"),
+            rx.cond(S.verify_text != "", rx.callout(S.verify_text, icon=rx.cond(S.verify_ok, "check", "triangle-alert"),
+                                                     color_scheme=rx.cond(S.verify_ok, "grass", "red"), width="100%")),
+            filters(),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                   ("#", "When", "Who", "Action", "Target", "Change")])),
+                    rx.table.body(rx.foreach(S.rows, audit_row)),
+                    size="1",
                     width="100%",
                 ),
-                rx.center(rx.vstack(rx.icon("lock", size=28), rx.text("The audit log is for admins."), align="center"),
-                          padding="64px"),
+                overflow_x="auto",
+                width="100%",
             ),
+            rx.cond(S.rows.length() == 0, rx.text("No audit rows match.", color_scheme="gray")),  # type: ignore[attr-defined]
+            rx.cond(S.more, rx.button("Load older", variant="soft", on_click=S.load_more)),
+            spacing="3",
+            width="100%",
         ),
+        "The audit log is for admins.",
     )

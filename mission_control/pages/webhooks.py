@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from mission_control.components.layout import page
+from mission_control.components.layout import admin_page
 from mission_control.services.webhooks import WEBHOOK_EVENTS
 from mission_control.state.webhooks import DeliveryRow, HookRow, WebhooksState
 
@@ -88,40 +88,35 @@ def add_form() -> rx.Component:
 
 
 def webhooks_page() -> rx.Component:
-    return page(
-        rx.cond(
-            ~S.loaded,
-            rx.skeleton(height="300px", width="100%"),
-            rx.cond(
-                S.allowed,
-                rx.vstack(
-                    rx.heading("Webhooks", size="6"),
-                    rx.text("Mission Control calls these URLs when something needs a person: signed, retried with "
-                            "backoff, logged below.", size="2", color_scheme="gray"),
-                    rx.card(rx.vstack(
-                        rx.cond(S.hooks.length() > 0, rx.foreach(S.hooks, hook_row),  # type: ignore[attr-defined]
-                                rx.text("No webhooks yet.", size="2", color_scheme="gray")),
-                        add_form(),
-                        width="100%",
-                    ), width="100%"),
-                    rx.card(rx.vstack(
-                        rx.hstack(rx.heading("Delivery log", size="3"), rx.spacer(),
-                                  rx.button(rx.icon("refresh-cw", size=14), "Refresh", size="1", variant="soft",
-                                            on_click=S.refresh_now), width="100%"),
-                        rx.box(rx.table.root(
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                           ("When", "Event", "Status", "Attempts", "HTTP", "Error", "")])),
-                            rx.table.body(rx.foreach(S.deliveries, delivery_row)),
-                            size="1", width="100%",
-                        ), overflow_x="auto", width="100%"),
-                        rx.cond(S.deliveries.length() == 0, rx.text("Nothing sent yet.", size="2", color_scheme="gray")),  # type: ignore[attr-defined]
-                        width="100%",
-                    ), width="100%"),
-                    spacing="4",
-                    width="100%",
-                    max_width="1000px",
-                ),
-                rx.center(rx.text("Webhooks are managed by admins."), padding="64px"),
-            ),
+    return admin_page(
+        S.loaded,
+        S.allowed,
+        rx.vstack(
+            rx.heading("Webhooks", size="6"),
+            rx.text("Mission Control calls these URLs when something needs a person: signed, retried with "
+                    "backoff, logged below.", size="2", color_scheme="gray"),
+            rx.card(rx.vstack(
+                rx.cond(S.hooks.length() > 0, rx.foreach(S.hooks, hook_row),  # type: ignore[attr-defined]
+                        rx.text("No webhooks yet.", size="2", color_scheme="gray")),
+                add_form(),
+                width="100%",
+            ), width="100%"),
+            rx.card(rx.vstack(
+                rx.hstack(rx.heading("Delivery log", size="3"), rx.spacer(),
+                          rx.button(rx.icon("refresh-cw", size=14), "Refresh", size="1", variant="soft",
+                                    on_click=S.refresh_now), width="100%"),
+                rx.box(rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                   ("When", "Event", "Status", "Attempts", "HTTP", "Error", "")])),
+                    rx.table.body(rx.foreach(S.deliveries, delivery_row)),
+                    size="1", width="100%",
+                ), overflow_x="auto", width="100%"),
+                rx.cond(S.deliveries.length() == 0, rx.text("Nothing sent yet.", size="2", color_scheme="gray")),  # type: ignore[attr-defined]
+                width="100%",
+            ), width="100%"),
+            spacing="4",
+            width="100%",
+            max_width="1000px",
         ),
+        "Webhooks are managed by admins.",
     )
