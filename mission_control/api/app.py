@@ -26,6 +26,7 @@ from mission_control.api.routers import (
     tasks,
     webhooks,
     working,
+    workspaces,
     ws,
 )
 from mission_control.config import Settings, get_settings
@@ -74,6 +75,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         memory,
         working,
         webhooks,
+        workspaces,
         ws,
     ):
         app.include_router(module.router, prefix=PREFIX)

@@ -78,6 +78,31 @@ def secret_callout() -> rx.Component:
     )
 
 
+def workspace_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Workspace", size="3"),
+            rx.form(
+                rx.hstack(rx.input(name="name", default_value=S.me_workspace, width="260px", aria_label="Workspace name"),
+                          rx.button("Rename", type="submit", variant="soft"), wrap="wrap"),
+                on_submit=S.rename_workspace, reset_on_submit=False,
+            ),
+            rx.text("A new workspace is a separate tenant: its own board, agents, keys and admin.", size="2",
+                    color_scheme="gray"),
+            rx.form(
+                rx.hstack(rx.input(name="slug", placeholder="slug (e.g. research)", width="200px",
+                                   aria_label="New workspace slug"),
+                          rx.input(name="name", placeholder="name", width="200px", aria_label="New workspace name"),
+                          rx.button("Create workspace", type="submit", variant="soft"), wrap="wrap"),
+                on_submit=S.create_workspace,
+            ),
+            rx.cond(S.ws_error != "", rx.text(S.ws_error, color_scheme="red", size="1")),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def settings_page() -> rx.Component:
     return page(
         rx.vstack(
@@ -127,6 +152,7 @@ def settings_page() -> rx.Component:
                     width="100%",
                 ),
             ),
+            rx.cond(S.is_admin, workspace_card()),
             spacing="4",
             width="100%",
             max_width="900px",

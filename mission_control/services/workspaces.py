@@ -1,17 +1,83 @@
+"""Workspaces (tenants): creating one with its own first admin, renaming."""
+
 from __future__ import annotations
+
+import re
 
 from sqlmodel import Session, select
 
-from mission_control.errors import Conflict, NotFound
+from mission_control.errors import Conflict, Invalid, NotFound
 from mission_control.models import Workspace
+from mission_control.services.actor import Actor
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 80:
+        raise Invalid("a workspace name has 1 to 80 characters", details={"fields": {"name": "1 to 80 characters"}})
+    return name
 
 
 def create_workspace(*, session: Session, slug: str, name: str) -> Workspace:
+    if not SLUG_RE.match(slug or ""):
+        raise Invalid(
+            f"'{slug}' is not a valid workspace slug: up to 40 lowercase letters, digits or -, starting with a letter",
+            details={"fields": {"slug": "lowercase letters, digits and -"}},
+        )
     if session.exec(select(Workspace).where(Workspace.slug == slug)).first():
-        raise Conflict(f"a workspace called '{slug}' already exists")
-    ws = Workspace(slug=slug, name=name)
+        raise Conflict(f"a workspace called '{slug}' already exists", details={"fields": {"slug": "already taken"}})
+    ws = Workspace(slug=slug, name=_check_name(name))
     session.add(ws)
     session.flush()
+    return ws
+
+
+def create_with_admin(*, session: Session, slug: str, name: str, actor: Actor) -> tuple[Workspace, str, str]:
+    """A new tenant and its first admin; returns (workspace, admin handle, password shown once)."""
+    from mission_control.services import auth
+    from mission_control.services.recording import record_change
+
+    ws = create_workspace(session=session, slug=slug, name=name)
+    assert ws.id is not None
+    creds = auth.ensure_admin(session=session, workspace_slug=ws.slug)
+    assert creds is not None
+    record_change(
+        session,
+        workspace_id=ws.id,
+        actor=actor,
+        action="workspace.created",
+        target_type="workspace",
+        target_id=ws.id,
+        text=f"{actor.name} created workspace {ws.name} ({ws.slug})",
+        after={"slug": ws.slug, "name": ws.name},
+        feed=False,
+    )
+    return ws, creds.handle, creds.password
+
+
+def rename_workspace(*, session: Session, workspace_id: int, name: str, actor: Actor) -> Workspace:
+    from mission_control.services.recording import record_change
+
+    ws = session.get(Workspace, workspace_id)
+    if ws is None:
+        raise NotFound(f"workspace {workspace_id} does not exist")
+    before, ws.name = ws.name, _check_name(name)
+    session.add(ws)
+    session.flush()
+    record_change(
+        session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="workspace.renamed",
+        target_type="workspace",
+        target_id=workspace_id,
+        text=f"{actor.name} renamed the workspace to {ws.name}",
+        before={"name": before},
+        after={"name": ws.name},
+        feed=False,
+    )
     return ws
 
 

@@ -10,7 +10,7 @@ import reflex as rx
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.models import UserRole
-from mission_control.services import api_keys, auth, users
+from mission_control.services import api_keys, auth, users, workspaces
 from mission_control.services.authz import Permission
 from mission_control.state.session import SessionState
 
@@ -50,6 +50,7 @@ class SettingsState(SessionState):
     new_handle: str = ""
     new_role: str = "operator"
     form_error: str = ""
+    ws_error: str = ""
 
     def refresh(self) -> None:
         ctx = self.context()
@@ -148,3 +149,33 @@ class SettingsState(SessionState):
         self.refresh()
         return None
 
+
+    @rx.event
+    def rename_workspace(self, form: dict[str, Any]) -> Any:
+        try:
+            ctx = self.context().require(Permission.admin)
+            with session_scope() as session:
+                ws = workspaces.rename_workspace(session=session, workspace_id=ctx.workspace_id,
+                                                 name=str(form.get("name", "")), actor=ctx.actor)
+                self.me_workspace = ws.name
+        except MissionControlError as exc:
+            self.ws_error = exc.message
+            return None
+        self.ws_error = ""
+        return rx.toast.success("Workspace renamed")
+
+    @rx.event
+    def create_workspace(self, form: dict[str, Any]) -> Any:
+        slug, name = str(form.get("slug", "")).strip().lower(), str(form.get("name", "")).strip()
+        try:
+            ctx = self.context().require(Permission.admin)
+            with session_scope() as session:
+                ws, handle, password = workspaces.create_with_admin(session=session, slug=slug, name=name or slug,
+                                                                    actor=ctx.actor)
+                label = f"Workspace “{ws.name}” created. Its admin signs in with workspace {ws.slug}, handle @{handle}:"
+        except MissionControlError as exc:
+            self.ws_error = exc.message
+            return None
+        self.ws_error = ""
+        self._show(label, password)
+        return None

@@ -35,6 +35,9 @@ def calls(t: Team) -> list[Call]:
         c("GET", "/health", "/health", needs="public", aims=False),
         c("GET", "/audit/verify", "/audit/verify", needs="admin", aims=False),
         c("GET", "/audit", "/audit", needs="admin", aims=False),
+        c("GET", "/workspace", "/workspace", aims=False),
+        c("PATCH", "/workspace", "/workspace", {"name": "Renamed"}, "admin", aims=False),
+        c("POST", "/workspaces", "/workspaces", {"slug": f"spawn-{t.slug}", "name": "Spawned"}, "admin", aims=False),
         c("GET", "/me", "/me", aims=False),
         c(
             "POST",

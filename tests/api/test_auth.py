@@ -262,3 +262,29 @@ def test_admin_adds_an_operator_with_a_generated_password(client, squad):
         json={"handle": "sneaky", "role": "admin"},
     )
     assert r.status_code == 403
+
+
+API = "/api/v1"
+
+
+def test_admins_rename_their_workspace_and_create_separate_ones(client, squad):
+    admin = squad.a.auth("admin")
+    r = client.patch(f"{API}/workspace", headers=admin, json={"name": "Night shift"})
+    assert r.status_code == 200 and r.json()["name"] == "Night shift"
+    assert client.get(f"{API}/workspace", headers=squad.a.auth("agent")).json()["name"] == "Night shift"
+    r = client.post(f"{API}/workspaces", headers=admin, json={"slug": "Bad Slug", "name": "x"})
+    assert r.status_code == 422 and "slug" in error_of(r)["details"]["fields"]
+    r = client.post(f"{API}/workspaces", headers=admin, json={"slug": "research", "name": "Research"})
+    assert r.status_code == 201
+    made = r.json()
+    assert made["workspace"]["slug"] == "research" and len(made["admin_password"]) >= 20
+    assert client.post(f"{API}/workspaces", headers=admin, json={"slug": "research", "name": "Again"}).status_code == 409
+    # The new admin signs in to the new workspace only; the creator has no key there.
+    r = client.post(f"{API}/auth/tokens", json={"workspace": "research", "handle": made["admin_handle"],
+                                                "password": made["admin_password"]})
+    assert r.status_code == 201
+    newcomer = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert client.get(f"{API}/workspace", headers=newcomer).json()["slug"] == "research"
+    assert client.get(f"{API}/tasks", headers=newcomer).json()["items"] == []
+    for who in ("operator", "viewer", "agent"):
+        assert client.patch(f"{API}/workspace", headers=squad.a.auth(who), json={"name": "x"}).status_code == 403

@@ -14,7 +14,8 @@ from mission_control.memory.edge_store import EdgeStore
 from mission_control.memory.embedder import Embedder, get_embedder
 from mission_control.memory.indexer import IndexReport, index_pending
 from mission_control.memory.store import set_store
-from tests.unit.heartbeat.conftest import beat  # noqa: F401  (the heartbeat runner fixture)
+
+from ..heartbeat.conftest import beat  # noqa: F401  (the heartbeat runner fixture)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,10 @@ from mission_control.memory.indexer import index_pending
 from mission_control.memory.store import Filter
 from mission_control.models import MemoryItem, utcnow
 from mission_control.services import agents, documents, memory_index, messages, tasks
-from tests.conftest import SYSTEM
+from mission_control.services.actor import Actor
+
+SYSTEM = Actor.system("test")
+
 
 
 def items(session, **where):

@@ -12,7 +12,10 @@ from mission_control.db import read_session, session_scope
 from mission_control.heartbeat import context
 from mission_control.memory.indexer import run_memory_indexer
 from mission_control.services import memory_index, tasks
-from tests.conftest import SYSTEM
+from mission_control.services.actor import Actor
+
+SYSTEM = Actor.system("test")
+
 
 
 def test_writes_are_indexed_in_the_background(db, workspace, store, embedder):

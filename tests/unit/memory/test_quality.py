@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from mission_control.memory.search import search
 from mission_control.services import agent_signals, documents, memory, messages, tasks
-from tests.conftest import SYSTEM
+from mission_control.services.actor import Actor
 
 from .squad_corpus import DOCUMENTS, MESSAGES, NOTES, QUERIES, TASKS
+
+SYSTEM = Actor.system("test")
 
 
 def build(session, workspace_id, make_agent) -> dict[tuple[str, int], str]:

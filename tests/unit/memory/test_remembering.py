@@ -7,8 +7,11 @@ from sqlmodel import col, select
 
 from mission_control.models import MemoryItem
 from mission_control.services import agent_signals, documents, messages, task_flow
-from tests.conftest import SYSTEM
-from tests.unit.heartbeat.conftest import FakeDriver, reply
+from mission_control.services.actor import Actor
+
+from ..heartbeat.conftest import FakeDriver, reply
+
+SYSTEM = Actor.system("test")
 
 
 def live(session, **where):

@@ -11,8 +11,11 @@ from mission_control.heartbeat import context
 from mission_control.memory import retrieval
 from mission_control.models import HeartbeatRun, MemoryItem
 from mission_control.services import agent_signals, messages
-from tests.conftest import SYSTEM
-from tests.unit.heartbeat.conftest import FakeDriver
+from mission_control.services.actor import Actor
+
+from ..heartbeat.conftest import FakeDriver
+
+SYSTEM = Actor.system("test")
 
 
 @pytest.fixture

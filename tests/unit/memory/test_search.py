@@ -8,7 +8,10 @@ import pytest
 from mission_control.errors import Invalid, NotFound
 from mission_control.memory.search import search, similar_tasks
 from mission_control.services import documents, messages, task_flow, tasks
-from tests.conftest import SYSTEM
+from mission_control.services.actor import Actor
+
+SYSTEM = Actor.system("test")
+
 
 
 def test_results_are_ranked_by_meaning_with_passage_score_and_link(session, workspace, make_task, op_actor, index):
