@@ -8,6 +8,7 @@ NotFound 404 · Conflict 409 · Forbidden 403 · Unauthenticated 401 · RateLimi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -59,6 +60,9 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+log = logging.getLogger(__name__)
 
 
 def error_response(
@@ -148,8 +152,28 @@ async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_away(_request: Request, exc: Exception) -> JSONResponse:
+    # The database is unreachable (restarting, network cut) or busy: nothing was written.
+    log.warning("database unavailable: %s", str(exc).splitlines()[0][:200])
+    response = error_response(
+        503,
+        "database_unavailable",
+        "the database cannot be reached right now; nothing was changed, try again in a few seconds",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "unexpected server error; it has been logged")
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(MissionControlError, _domain_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _database_away)
+    app.add_exception_handler(InterfaceError, _database_away)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
