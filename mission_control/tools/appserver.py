@@ -69,7 +69,9 @@ class AppServer:
                 self.proc.wait(timeout=10)
 
 
-def start_app(database_url: str, data_dir: str, *, timeout_s: float = 240) -> AppServer:
+def start_app(
+    database_url: str, data_dir: str, *, timeout_s: float = 240, extra_env: dict[str, str] | None = None
+) -> AppServer:
     port = free_port()
     log_path = Path(data_dir) / "server.log"
     with log_path.open("w") as log:
@@ -80,7 +82,7 @@ def start_app(database_url: str, data_dir: str, *, timeout_s: float = 240) -> Ap
                 "--backend-host", "127.0.0.1",
             ],
             cwd=ROOT,
-            env=server_env(database_url, data_dir),
+            env={**server_env(database_url, data_dir), **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
