@@ -19,7 +19,13 @@ from typing import Any
 import websockets
 
 ROOT_STATE = "reflex___state____state"
-BOARD_STATE = f"{ROOT_STATE}.mission_control___state___board____board_state"
+
+
+def _board_state() -> str:
+    from mission_control.state.board import BoardState
+
+    return BoardState.get_full_name()  # its path under the root state, as deltas name it
+
 NAMESPACE = "/_event"
 
 
@@ -80,7 +86,7 @@ class TabClient:
 
 def card_titles(delta: dict[str, Any]) -> set[str]:
     """Titles of the cards in any board column a delta carries."""
-    board = delta.get(BOARD_STATE) or {}
+    board = delta.get(_board_state()) or {}
     out: set[str] = set()
     for column in ("inbox", "assigned", "in_progress", "review", "done"):
         for card in board.get(f"{column}_rx_state_") or []:
