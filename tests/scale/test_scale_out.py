@@ -11,13 +11,12 @@ import time
 import httpx
 import pytest
 import redis
-from sqlmodel import select
 
 from mission_control.db import session_scope
-from mission_control.models import User
-from mission_control.services import agents, api_keys, tasks, workspaces
+from mission_control.models import UserRole
+from mission_control.services import agents, api_keys, tasks, users, workspaces
 from mission_control.services.actor import Actor
-from mission_control.tools.appserver import start_app
+from mission_control.tools.appserver import session_cookie, start_app
 
 pytestmark = pytest.mark.e2e
 REDIS_URL = "redis://127.0.0.1:6379/7"
@@ -45,19 +44,23 @@ def scaled_server(engine):  # type: ignore[no-untyped-def]
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def test_changes_reach_every_tab_across_two_workers(scaled_server, login, db):  # type: ignore[no-untyped-def]
+def test_changes_reach_every_tab_across_two_workers(scaled_server, browser, db):  # type: ignore[no-untyped-def]
     actor = Actor.system("test")
     with session_scope() as session:
         ws = workspaces.create_workspace(session=session, slug="scaled", name="Scaled")
         agents.create_agent(session=session, workspace_id=ws.id, data={"name": "Friday", "role": "dev"}, actor=actor)
-    pages = [login(ws.id) for _ in range(TABS)]
+        boss = users.create_user(session=session, workspace_id=ws.id, handle="boss", display_name="Boss",
+                                 role=UserRole.admin, actor=actor)
+        _, api_token = api_keys.create_key(session=session, workspace_id=ws.id, user_id=boss.id, name="t", actor=actor)
+    pages = []
+    for _ in range(TABS):
+        context = browser.new_context()
+        context.add_cookies([session_cookie(scaled_server, api_token)])
+        pages.append(context.new_page())
     for page in pages:
         page.goto(scaled_server)
         page.wait_for_selector('[data-column="inbox"]', timeout=60000)
     # 1) through the API of whichever worker answers
-    with session_scope() as session:
-        boss = session.exec(select(User).where(User.workspace_id == ws.id)).first()
-        _, api_token = api_keys.create_key(session=session, workspace_id=ws.id, user_id=boss.id, name="t", actor=actor)
     started = time.monotonic()
     r = httpx.post(f"{scaled_server}/api/v1/tasks", json={"title": "Made through the API"},
                    headers={"Authorization": f"Bearer {api_token}"}, timeout=30)
