@@ -7,7 +7,6 @@ subprocess on a free loopback port, exactly as the app mounts it.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from mission_control.config import ROOT
 from mission_control.models import UserRole
 from mission_control.services import agents, api_keys, tasks, users, workspaces
 from mission_control.services.actor import Actor
+from mission_control.tools import appserver
 from mission_control.tools.appserver import free_port
 
 
@@ -64,12 +64,10 @@ def make_squad(url: str, n_agents: int = 1, n_tasks: int = 1, slug: str = "bench
 
 
 def server_env(url: str, data_dir: str | Path) -> dict[str, str]:
+    """The app server's environment, with the rate limit out of the benchmark's way."""
     return {
-        **os.environ,
-        "MC_DATABASE_URL": url,
-        "MC_DATA_DIR": str(data_dir),
+        **appserver.server_env(url, str(data_dir)),
         "MC_API_RATE_LIMIT": "1000000/minute",
-        "MC_SEED_DEMO": "false",
         "PYTHONPATH": str(ROOT),
     }
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from mission_control.components.agent_bar import status_dot
 from mission_control.components.agent_form import agent_form_dialog
+from mission_control.components.confirm import confirm
 from mission_control.components.layout import page
 from mission_control.state.agents import (
     AgentDetailState,
@@ -172,19 +173,9 @@ def key_row(k: KeyRow) -> rx.Component:
         rx.text(k.name, size="1", color_scheme="gray"),
         rx.spacer(),
         rx.text("used ", when(k.last_used_at), size="1", color_scheme="gray"),
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button("Revoke", size="1", variant="ghost", color_scheme="red")),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Revoke key ", k.prefix, "…?"),
-                rx.alert_dialog.description("Anything using it is refused from the next request.", size="2"),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(rx.button("Revoke", color_scheme="red",
-                                                     on_click=AgentDetailState.revoke_key(k.id))),  # type: ignore[operator]
-                    justify="end", spacing="3", margin_top="16px",
-                ),
-            ),
-        ),
+        confirm(rx.button("Revoke", size="1", variant="ghost", color_scheme="red"), ("Revoke key ", k.prefix, "…?"),
+                "Anything using it is refused from the next request.", "Revoke",
+                AgentDetailState.revoke_key(k.id)),  # type: ignore[operator]
         width="100%",
         align="center",
         custom_attrs={"data-testid": "key-row"},
@@ -244,21 +235,11 @@ def detail_actions() -> rx.Component:
                 rx.button(rx.cond(a.paused, rx.icon("play", size=16), rx.icon("pause", size=16)),
                           rx.cond(a.paused, "Resume", "Pause"), on_click=AgentDetailState.toggle_pause,
                           variant="soft", color_scheme="amber", min_height="36px"),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=16), "Remove", variant="soft",
-                                                      color_scheme="red", min_height="36px")),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Remove ", a.name, "?"),
-                        rx.alert_dialog.description(
-                            "Its keys stop working and it is unassigned from its tasks. History stays.", size="2"),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                            rx.alert_dialog.action(rx.button("Remove agent", color_scheme="red",
-                                                             on_click=AgentDetailState.delete)),
-                            justify="end", spacing="3", margin_top="16px",
-                        ),
-                    ),
-                ),
+                confirm(rx.button(rx.icon("trash-2", size=16), "Remove", variant="soft", color_scheme="red",
+                                  min_height="36px"),
+                        ("Remove ", a.name, "?"),
+                        "Its keys stop working and it is unassigned from its tasks. History stays.",
+                        "Remove agent", AgentDetailState.delete),
             ),
         ),
         wrap="wrap",

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.confirm import confirm
 from mission_control.components.layout import page
 from mission_control.state.settings import ROLES, OperatorRow, SettingsState, TokenRow
 
 S = SettingsState
-
-
-def confirm(trigger: rx.Component, title: str, text: str, action: str, on_confirm: object) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(trigger),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(text, size="2"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(action, color_scheme="red", on_click=on_confirm)),
-                justify="end", spacing="3", margin_top="16px",
-            ),
-        ),
-    )
 
 
 def token_row(t: TokenRow) -> rx.Component:

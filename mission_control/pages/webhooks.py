@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.confirm import confirm
 from mission_control.components.layout import admin_page
 from mission_control.services.webhooks import WEBHOOK_EVENTS
 from mission_control.state.webhooks import DeliveryRow, HookRow, WebhooksState
@@ -21,18 +22,8 @@ def hook_row(h: HookRow) -> rx.Component:
             spacing="1",
             flex="1",
         ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button("Remove", size="1", variant="ghost", color_scheme="red")),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Remove this webhook?"),
-                rx.alert_dialog.description("Its delivery log goes with it.", size="2"),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(rx.button("Remove", color_scheme="red", on_click=S.delete(h.id))),  # type: ignore[operator]
-                    justify="end", spacing="3", margin_top="16px",
-                ),
-            ),
-        ),
+        confirm(rx.button("Remove", size="1", variant="ghost", color_scheme="red"), "Remove this webhook?",
+                "Its delivery log goes with it.", "Remove", S.delete(h.id)),  # type: ignore[operator]
         width="100%",
         align="center",
         padding_y="6px",

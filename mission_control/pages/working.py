@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.confirm import confirm
 from mission_control.components.diff import diff_view
 from mission_control.components.layout import page
 from mission_control.state.working import VersionRow, WorkingState
@@ -25,19 +26,10 @@ def version_row(v: VersionRow) -> rx.Component:
             rx.button("Diff", size="1", variant="ghost", on_click=S.show_diff(v.version)),  # type: ignore[operator]
             rx.cond(
                 (v.version != S.version) & S.can_work,
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(rx.button("Restore", size="1", variant="ghost", color_scheme="amber")),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Restore version ", v.version, "?"),
-                        rx.alert_dialog.description(
-                            "Its notes become a new version; nothing in the history is lost.", size="2"),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                            rx.alert_dialog.action(rx.button("Restore", on_click=S.restore(v.version))),  # type: ignore[operator]
-                            justify="end", spacing="3", margin_top="16px",
-                        ),
-                    ),
-                ),
+                confirm(rx.button("Restore", size="1", variant="ghost", color_scheme="amber"),
+                        ("Restore version ", v.version, "?"),
+                        "Its notes become a new version; nothing in the history is lost.", "Restore",
+                        S.restore(v.version), color=None),  # type: ignore[operator]
             ),
             spacing="2",
         ),
