@@ -24,6 +24,8 @@ PORT ?= 3000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 NAME ?=
+SIMULATE ?=
+SIM_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Environment for everything below (Reflex, tests, tools). See shared/STACK.md.
@@ -43,11 +45,12 @@ endif
 # Only for targets that have bun: Reflex refuses a REFLEX_BUN_PATH that does not exist yet.
 run test test-pg screenshots: export REFLEX_BUN_PATH := $(BUN)
 
-.PHONY: help venv bun chromium migrate seed run lint typecheck test test-pg screenshots \
+.PHONY: help venv bun chromium migrate seed run demo lint typecheck test test-pg screenshots \
 	bench lock clean distclean
 
 help:
 	@echo "make run          install what is missing, migrate, seed, serve http://localhost:$(PORT)"
+	@echo "make demo         make run, with a simulated squad working the board (make run SIMULATE=1)"
 	@echo "make test         lint + typecheck + pytest (SQLite); with CI=true also pytest -m db on PostgreSQL"
 	@echo "make test-pg      pytest -m db against MC_TEST_DATABASE_URL=$(PG_TEST_URL)"
 	@echo "make venv|bun|chromium|migrate|seed|lint|typecheck|screenshots|bench NAME=...|lock|clean|distclean"
@@ -91,8 +94,14 @@ seed: migrate
 	$(PY) -m mission_control.seed
 
 # Prod mode serves frontend and backend on one port; it rebuilds the frontend on each start.
+# SIMULATE=1 plays a squad of simulated agents through the API once the app is up (see
+# mission_control/tools/demo.py); SIM_ARGS tunes it, e.g. SIM_ARGS="--agents 5 --tasks 30".
 run: venv bun migrate seed
+	@if [ -n "$(SIMULATE)" ]; then $(PY) -m mission_control.tools.demo --port $(PORT) $(SIM_ARGS) & fi; \
 	reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+demo:
+	@$(MAKE) --no-print-directory run SIMULATE=1
 
 # --- checks -----------------------------------------------------------------------------
 

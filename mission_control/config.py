@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -38,6 +39,12 @@ class Settings(BaseSettings):
         pattern="^(auto|redis|postgres|none)$",
         description="auto: Redis if redis_url is set, else LISTEN/NOTIFY on PostgreSQL, else none.",
     )
+    prometheus_multiproc_dir: str = Field(
+        default="",
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"),
+        description="Set (as an environment variable, before the workers start) to add up "
+        "counters and histograms of every worker at /metrics.",
+    )
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|text)$")
     seed_demo: bool = True
@@ -63,7 +70,11 @@ class Settings(BaseSettings):
     heartbeat_backoff_base_s: float = 0.5
     heartbeat_backoff_max_s: float = 8.0
     heartbeat_breaker_threshold: int = 3
-    heartbeat_breaker_cooldown_s: float = 300.0
+    heartbeat_breaker_cooldown_s: float = Field(
+        default=30.0,
+        description="After a failed heartbeat the engine tries the agent again this much later (a "
+        "probe, once its circuit is open), so a healed endpoint is back within a minute.",
+    )
     heartbeat_offline_after_missed: int = 5
     heartbeat_context_budget_chars: int = 16000
     heartbeat_due_soon_s: float = 3600.0
@@ -81,6 +92,12 @@ class Settings(BaseSettings):
     api_rate_limit_storage: str = Field(
         default="memory://",
         description="`limits` storage URI; redis://... shares it across workers.",
+    )
+    api_key_cache_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a worker remembers who a key belongs to (0: look it up on every "
+        "request). Changes made through the app apply at once in the worker that made them.",
     )
     api_max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
     # Outbound webhooks (services/webhooks.py, webhook_dispatcher.py). Times are seconds.
@@ -141,6 +158,21 @@ class ClientSettings(BaseSettings):
     url: str = Field(default="http://127.0.0.1:3000", description="Mission Control's address.")
     api_key: str = Field(default="", description="An agent key (mca_…) or operator token (mco_…).")
     timeout_s: float = 30.0
+
+
+# Defaults this app gives Reflex's own settings, applied (where unset) by rxconfig.py.
+#   REFLEX_OPLOCK_ENABLED: with the UI state in Redis (scale-out), a worker keeps the lock on the
+#   states of the tabs it serves for a few seconds, instead of locking, fetching, writing and
+#   unlocking every tab's state in Redis for every event; a worker that wants one of those
+#   states asks and gets it at once. The live push (state/live.py) updates every open tab on
+#   every change, so this is most of its cost with several workers (measured at 50 tabs over
+#   two workers: push p50 ~3x lower).
+REFLEX_DEFAULTS = {"REFLEX_OPLOCK_ENABLED": "true"}
+
+
+def apply_reflex_defaults() -> None:
+    for name, value in REFLEX_DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 @lru_cache(maxsize=1)

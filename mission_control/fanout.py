@@ -31,15 +31,44 @@ from mission_control.events import Event, bus
 log = logging.getLogger(__name__)
 
 CHANNEL = "mc_changes"
-ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # lets a listener tell its own notices apart
+_origin: tuple[int, str] = (0, "")
+
+
+def origin() -> str:
+    """This process's name on the channel, so a listener can tell its own notices apart.
+
+    Made per process id, not once at import: the app server imports the app and then forks
+    its workers, and a name they all inherited would make every worker drop every other
+    worker's notices as its own (leaving only the poll to carry changes across workers).
+    """
+    global _origin
+    pid = os.getpid()
+    if _origin[0] != pid:
+        _origin = (pid, f"{pid}-{uuid.uuid4().hex[:8]}")
+    return _origin[1]
 Notice = dict[str, Any]
 OnNotice = Callable[[Notice], None]
 
 
+def _ids_and_flags(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload's scalar fields (ids, kinds, flags), so a listener in another process can act
+    as the writer's own subscribers do (the engine wakes `agent_id`). Long strings stay out:
+    NOTIFY payloads stop at 8,000 bytes."""
+    return {k: v for k, v in payload.items()
+            if v is None or isinstance(v, bool | int | float) or (isinstance(v, str) and len(v) <= 40)}
+
+
 def notice_of(event: Event) -> str:
-    return json.dumps(
-        {"origin": ORIGIN, "type": event.type, "workspace_id": event.workspace_id, "seq": event.seq}
-    )
+    return json.dumps({
+        "origin": origin(), "type": event.type, "workspace_id": event.workspace_id, "seq": event.seq,
+        "payload": _ids_and_flags(event.payload),
+    })
+
+
+def event_of(notice: Notice) -> Event:
+    """The event a notice announces, as far as it travels (scalar payload fields only)."""
+    return Event(type=str(notice.get("type") or ""), workspace_id=int(notice.get("workspace_id") or 0),
+                 payload=dict(notice.get("payload") or {}))
 
 
 class Fanout(Protocol):
@@ -61,9 +90,12 @@ class RedisFanout:
 
         self.url = url
         self._client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+        # Pub/sub ignores the database number: name the channel after it, so deployments (or
+        # test runs) sharing one Redis on different databases do not hear each other.
+        self.channel = f"{CHANNEL}:{self._client.connection_pool.connection_kwargs.get('db', 0)}"
 
     def publish(self, event: Event) -> None:
-        self._client.publish(CHANNEL, notice_of(event))
+        self._client.publish(self.channel, notice_of(event))
 
     async def listen(self, on_notice: OnNotice, on_ready: Callable[[], None] | None = None) -> None:
         import redis.asyncio as aioredis
@@ -71,7 +103,7 @@ class RedisFanout:
         client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2.0)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            await pubsub.subscribe(CHANNEL)
+            await pubsub.subscribe(self.channel)
             if on_ready:
                 on_ready()
             async for message in pubsub.listen():
@@ -159,8 +191,10 @@ def install_publisher(settings: Settings | None = None) -> Fanout | None:
     return fanout
 
 
-async def listen_forever(fanout: Fanout, on_notice: OnNotice, *, retry_s: float = 1.0) -> None:
-    """Keep listening across outages (reconnects with backoff up to 30 s); cancel to stop."""
+async def listen_forever(fanout: Fanout, on_notice: OnNotice, *, retry_s: float = 1.0,
+                         max_retry_s: float = 5.0) -> None:
+    """Keep listening across outages (reconnects with backoff up to `max_retry_s`, so notices
+    flow again within seconds of the server's return); cancel to stop."""
     delay = retry_s
     while True:
         started = time.monotonic()
@@ -174,4 +208,4 @@ async def listen_forever(fanout: Fanout, on_notice: OnNotice, *, retry_s: float 
         if time.monotonic() - started > 30:
             delay = retry_s  # it had been working: start the backoff over
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 30.0)
+        delay = min(delay * 2, max_retry_s)

@@ -25,7 +25,7 @@ from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
 from mission_control.pages.webhooks import webhooks_page
 from mission_control.pages.working import working_page
-from mission_control.state import live
+from mission_control.state import live, recovery
 from mission_control.state.agents import AgentDetailState, AgentsState
 from mission_control.state.analytics import AnalyticsState
 from mission_control.state.approvals import ApprovalsState
@@ -33,7 +33,6 @@ from mission_control.state.audit import AuditState
 from mission_control.state.board import BoardState
 from mission_control.state.document import DocumentState
 from mission_control.state.documents import DocumentsState
-from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
 from mission_control.state.search import SearchState
 from mission_control.state.session import SessionState
@@ -57,7 +56,9 @@ def add(component: Any, route: str, title: str, *loads: Any) -> None:
     )
 
 
-add(board_page, "/", "", BoardState.on_load, FeedState.on_load)
+# The board's own on_load does the sign-in check, the feed and the bell too (one event, see
+# BoardState.on_load): it is the page every operator opens first, with the most to load.
+app.add_page(board_page, route="/", title="Mission Control", on_load=BoardState.on_load)
 add(task_page, "/tasks/[task_id]", "Task", TaskState.on_load)
 add(agents_page, "/agents", "Agents", AgentsState.on_load)
 add(agent_page, "/agents/[agent_id]", "Agent", AgentDetailState.on_load)
@@ -79,6 +80,14 @@ async def _watch_changes() -> None:
 
 
 app.register_lifespan_task(_watch_changes)
+
+
+async def _watch_state_store() -> None:
+    await recovery.watch_state_store(app)
+
+
+# Scale-out: tabs rebuild their state if the Redis holding it restarts empty.
+app.register_lifespan_task(_watch_state_store)
 # Every worker runs it; only the holder of the database lease runs the scheduler.
 app.register_lifespan_task(run_heartbeat_engine)
 # Embeds new memories off the request path (one process holds its lease) and feeds heartbeats.

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
+from mission_control.api.keycache import KeyCache
 from mission_control.api.limits import RateLimiter
 from mission_control.db import read_session, session_scope
 from mission_control.errors import Unauthenticated
+from mission_control.models import utcnow
 from mission_control.services import api_keys
 from mission_control.services.authz import Permission, Principal, require
 
@@ -32,7 +36,19 @@ def limiter(request: Request) -> RateLimiter:
     return found
 
 
-def get_principal(
+def _lookup(token: str) -> tuple[Principal, datetime | None]:
+    with read_session() as session:
+        return api_keys.authenticate(session=session, token=token)
+
+
+def _touch(key_id: int) -> None:
+    with session_scope() as session:
+        api_keys.touch(session=session, key_id=key_id)
+
+
+# The auth dependencies are async: on a cache hit nothing blocks, so authenticating costs no
+# hop to the threadpool (as sync dependencies it cost two: key lookup, permission check).
+async def get_principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -45,22 +61,26 @@ def get_principal(
             "this endpoint needs a key: send `Authorization: Bearer <key>` "
             "(an agent key mca_… or an operator token mco_…)"
         )
-    try:
-        with read_session() as session:
-            principal, last_used = api_keys.authenticate(session=session, token=creds.credentials)
-    except Unauthenticated:
-        limits.record_failure(client)
-        raise
+    cache: KeyCache = request.app.state.key_cache
+    entry = cache.get(creds.credentials)
+    if entry is None:
+        try:
+            found, last_used = await run_in_threadpool(_lookup, creds.credentials)
+        except Unauthenticated:
+            limits.record_failure(client)
+            raise
+        entry = cache.put(creds.credentials, found, last_used)
+    principal = entry.principal
     assert principal.key_id is not None
     limits.hit_key(principal.key_id)
-    if api_keys.needs_touch(last_used):
-        with session_scope() as session:
-            api_keys.touch(session=session, key_id=principal.key_id)
+    if api_keys.needs_touch(entry.last_used):
+        entry.last_used = utcnow()  # before the await: concurrent requests need not touch too
+        await run_in_threadpool(_touch, principal.key_id)
     return principal
 
 
 def _needs(permission: Permission):  # type: ignore[no-untyped-def]
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         return require(principal, permission)
 
     check.__name__ = f"require_{permission}"

@@ -12,11 +12,13 @@ import time
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mission_control.config import get_settings
 from mission_control.observe import logs
-from mission_control.observe.metrics import http_latency
+from mission_control.observe.metrics import CALLBACKS, http_latency
 
 access = logging.getLogger("mission_control.access")
 HEADER = b"x-request-id"
@@ -71,5 +73,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/metrics")
 def metrics() -> Response:
-    """Prometheus text format (no key: keep /metrics off the public network)."""
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus text format (no key: keep /metrics off the public network).
+
+    With several workers (PROMETHEUS_MULTIPROC_DIR set before they start), counters and
+    histograms are the sum over every worker; gauges read at scrape time are this worker's.
+    """
+    if not get_settings().prometheus_multiproc_dir:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    registry.register(CALLBACKS)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

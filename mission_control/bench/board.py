@@ -5,6 +5,10 @@ opens the board signed in, in a fresh browser context each time (no cache, no st
 timing until the inbox shows its first and its last rendered card (a column renders
 CARD_CAP cards; the rest wait behind "Show more"). Baseline: loading the `/ping` page
 in the same browser (the floor of any navigation here).
+
+Timing starts once the app has embedded the 1,000 seeded tasks into its memory index: that
+backlog (model load plus ~1,000 embeddings, a whole core for ~15 s here) is the seeding's cost,
+not the board's, and would otherwise land on whichever loads run first.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import time
 from pathlib import Path
 
 from mission_control.bench.core import Baseline, Result, latency, pct
-from mission_control.bench.harness import make_squad
+from mission_control.bench.harness import make_squad, wait_until_indexed
 from mission_control.state.board import CARD_CAP
 from mission_control.tools.appserver import CHROMIUM_ARGS, session_cookie, start_app
 
@@ -36,6 +40,7 @@ def run(quick: bool) -> list[Result]:
         server = start_app(url, tmp)
         loads, floor, shown = [], [], 0
         try:
+            indexing_s = wait_until_indexed(squad.workspace_id)
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
                     executable_path=shutil.which("chromium") or "/usr/bin/chromium",
@@ -67,7 +72,8 @@ def run(quick: bool) -> list[Result]:
         r = latency(f"board.first_load[{n_tasks} tasks]", loads, target=f"p95 <= {TARGET_MS:.0f} ms")
         r.compare(base)
         r.meets_target = (r.p95_ms or 0) <= TARGET_MS
-        r.notes = {"cards_in_dom": shown, "tasks": n_tasks, "column_cap": CARD_CAP}
+        r.notes = {"cards_in_dom": shown, "tasks": n_tasks, "column_cap": CARD_CAP,
+                   "waited_for_memory_index_s": round(indexing_s, 1)}
         return [r]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

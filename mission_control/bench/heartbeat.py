@@ -7,22 +7,32 @@ Builds a throwaway database (a temp SQLite file unless --url is given; a Postgre
 point at an empty, disposable database), fills one workspace with N agents, runs every agent's
 heartbeat once (all have news), then measures a second, idle pass: each heartbeat is the gate
 plus the skipped-run record. The driver is an in-process stub, so only the engine is measured.
+
+Then @mention -> driver call, written in this process and by another process (a real second
+process writing through the services, as an app worker does): with the database poll alone,
+and over the cross-worker fan-out (a private redis-server; LISTEN/NOTIFY on PostgreSQL), each
+with no debounce and the default 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import text
 
 from mission_control import db as mc_db
+from mission_control import fanout
 from mission_control.bench.core import Baseline, Result, latency, migrated_engine, print_table
+from mission_control.config import ROOT
 from mission_control.drivers import DriverRegistry
 from mission_control.drivers.protocol import DriverReply, WakeRequest
 from mission_control.heartbeat import gate
@@ -31,6 +41,7 @@ from mission_control.heartbeat.scheduler import HeartbeatEngine
 from mission_control.models import Agent, utcnow
 from mission_control.services import agents, messages, tasks, users, working_state, workspaces
 from mission_control.services.actor import Actor
+from mission_control.tools import redis_server
 
 
 class Stub:
@@ -40,7 +51,7 @@ class Stub:
         self.calls: list[float] = []
 
     async def wake(self, request: WakeRequest) -> DriverReply:
-        self.calls.append(time.perf_counter())
+        self.calls.append(time.time())
         return DriverReply(summary="nothing to do")
 
 
@@ -51,7 +62,8 @@ def setup(url: str, n: int) -> tuple[int, list[int], int, int]:
         ws = workspaces.create_workspace(session=s, slug="bench", name="Bench")
         op = users.create_user(session=s, workspace_id=ws.id or 0, handle="ops", display_name="Ops", actor=system)
         ids = [agents.create_agent(session=s, workspace_id=ws.id or 0, actor=system,
-                                   data={"name": f"Bot{i}", "role": "dev", "driver_type": "openai"}).id or 0
+                                   data={"name": f"Bot{i}", "role": "dev", "driver_type": "openai",
+                                         "driver_config": {"model": "stub"}}).id or 0
                for i in range(n)]
         task_ids = []
         for i in range(0, n, 4):
@@ -89,27 +101,69 @@ def gate_only(ids: list[int]) -> list[float]:
     return out
 
 
-async def mention_latency(ws: int, agent_id: int, op_id: int, task_id: int, stub: Stub, *,
-                          debounce_s: float, poll_s: float, via_poll: bool, samples: int = 5) -> list[float]:
+WRITER = """
+import sys, time
+from mission_control import fanout
+from mission_control.db import session_scope
+from mission_control.services import messages
+from mission_control.services.actor import Actor
+fanout.install_publisher()  # as every app worker does at start
+ws, task_id, op_id = (int(a) for a in sys.argv[1:4])
+for line in sys.stdin:
+    with session_scope() as s:
+        messages.post_message(session=s, workspace_id=ws, task_id=task_id, body="@Bot0 ping " + line.strip(),
+                              actor=Actor.for_user(op_id, "ops"))
+    print(time.time(), flush=True)
+"""
+
+
+class OtherProcess:
+    """A second process writing mentions through the services, publishing on `env`'s fan-out."""
+
+    def __init__(self, url: str, ws: int, task_id: int, op_id: int, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(ws), str(task_id), str(op_id)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, "MC_DATABASE_URL": url, "MC_SEED_DEMO": "false", **env})
+
+    def post(self, i: int) -> float:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{i}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the writer process died")
+        return float(line)
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+async def mention_latency(ws: int, agent_id: int, op_id: int, task_id: int, stub: Stub, *, debounce_s: float,
+                          poll_s: float, writer: OtherProcess | None = None, relay: fanout.Fanout | None = None,
+                          samples: int = 5) -> list[float]:
+    """Commit of an @mention -> the driver call (wall clock: the writer may be another process).
+
+    Steady state: the engine does not catch up on the setup's notifications (`catchup_s=0`); a
+    starting engine wakes everyone notified in the last two minutes at once (here 250 agents),
+    which queues a fresh mention behind that burst for seconds: a takeover's cost, not a mention's."""
     engine = HeartbeatEngine(drivers=DriverRegistry(overrides={f"agent:{agent_id}": stub}), debounce_s=debounce_s,
-                             poll_s=poll_s, sweep_s=3600)
+                             poll_s=poll_s, sweep_s=3600, relay=relay, catchup_s=0)
     await engine.start()
-    if via_poll and engine._unsubscribe:  # as if the mention were written by another process
-        engine._unsubscribe()
-        engine._unsubscribe = None
-    name = f"Bot{0}"
+
+    def post_here(i: int) -> float:
+        with mc_db.session_scope() as s:
+            messages.post_message(session=s, workspace_id=ws, task_id=task_id, body=f"@Bot0 ping {i}",
+                                  actor=Actor.for_user(op_id, "ops"))
+        return time.time()
+
     out = []
     try:
+        await asyncio.sleep(0.5)  # the fan-out listener subscribes
         for i in range(samples):
             before = len(stub.calls)
-
-            def post(i: int = i) -> float:
-                with mc_db.session_scope() as s:
-                    messages.post_message(session=s, workspace_id=ws, task_id=task_id, body=f"@{name} ping {i}",
-                                          actor=Actor.for_user(op_id, "ops"))
-                return time.perf_counter()
-
-            committed = await asyncio.to_thread(post)
+            committed = await asyncio.to_thread(writer.post if writer else post_here, i)
             while len(stub.calls) == before:
                 await asyncio.sleep(0.002)
             out.append(stub.calls[-1] - committed)
@@ -161,17 +215,40 @@ def measure(url: str, n: int, samples: int = 5) -> list[Result]:
     first = ids[0]
     with mc_db.session_scope() as s:
         tasks.assign(session=s, workspace_id=ws, task_id=task_id, agent_id=first, actor=Actor.system("bench"))
-    runs: list[tuple[str, dict[str, Any]]] = [
-        ("in-process, debounce 0", {"debounce_s": 0.0, "poll_s": 1.0, "via_poll": False}),
-        ("in-process, debounce 1.0 s (default)", {"debounce_s": 1.0, "poll_s": 1.0, "via_poll": False}),
-        ("other process, poll 1.0 s, debounce 0", {"debounce_s": 0.0, "poll_s": 1.0, "via_poll": True}),
-    ]
-    for label, kw in runs:
-        lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), samples=samples, **kw))
-        r = latency(f"heartbeat.mention_to_driver[{label}]", lat, target="p95 <= 1000 ms")
-        r.meets_target = (r.p95_ms or 0) <= 1000
-        results.append(r)
+    for debounce in (0.0, 1.0):
+        lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), debounce_s=debounce, poll_s=1.0,
+                                          samples=samples))
+        results.append(_mention_result(f"in-process, debounce {debounce:g}", lat, debounce))
+    for label, relay, env in _other_process_ways(url):
+        writer = OtherProcess(url, ws, task_id, op_id, env)
+        try:
+            for debounce in (0.0, 1.0):
+                lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), debounce_s=debounce, poll_s=1.0,
+                                                  writer=writer, relay=relay, samples=samples))
+                results.append(_mention_result(f"other process, {label}, debounce {debounce:g}", lat, debounce))
+        finally:
+            writer.close()
     return results
+
+
+def _mention_result(label: str, lat: list[float], debounce_s: float) -> Result:
+    """Target: the engine's part within a second; the debounce is a product setting on top."""
+    budget = 1000 + debounce_s * 1000
+    r = latency(f"heartbeat.mention_to_driver[{label}]", lat, target=f"p95 <= {budget:.0f} ms")
+    r.meets_target = (r.p95_ms or 0) <= budget
+    return r
+
+
+def _other_process_ways(url: str) -> Iterator[tuple[str, fanout.Fanout | None, dict[str, str]]]:
+    """How another process's mention can reach the engine: the database poll alone (1.0 s,
+    no fan-out), Redis pub/sub (a private redis-server), LISTEN/NOTIFY on PostgreSQL."""
+    yield "poll 1.0 s, no fan-out", None, {"MC_EVENT_FANOUT": "none"}
+    if redis_server.available():
+        with redis_server.private_redis() as server:
+            yield "Redis fan-out", fanout.RedisFanout(server.url()), {"MC_EVENT_FANOUT": "redis",
+                                                                     "MC_REDIS_URL": server.url()}
+    if url.startswith("postgresql"):
+        yield "LISTEN/NOTIFY fan-out", fanout.PostgresFanout(url), {"MC_EVENT_FANOUT": "postgres"}
 
 
 def run(quick: bool) -> list[Result]:

@@ -18,14 +18,15 @@ from typing import Any
 
 import websockets
 
+from mission_control.state.board import BoardState
+from mission_control.state.session import SessionState
+
 ROOT_STATE = "reflex___state____state"
-
-
-def _board_state() -> str:
-    from mission_control.state.board import BoardState
-
-    return BoardState.get_full_name()  # its path under the root state, as deltas name it
-
+# Paths under the root state, as deltas name them. Resolved here, at import: Reflex needs
+# its registration context for them, which a client's reader task may not have inherited
+# (the reader then died on the first delta and its client silently missed every update).
+BOARD_STATE = BoardState.get_full_name()
+SESSION_TOKEN_VAR = f"{SessionState.get_full_name()}.session_token_rx_state_"
 NAMESPACE = "/_event"
 
 
@@ -37,6 +38,7 @@ class TabClient:
         self.hydrated = asyncio.Event()
         self.session_token = session_token  # the sign-in cookie, sent as the browser does
         self.on_delta: Callable[[dict[str, Any]], None] | None = None
+        self.vars: dict[str, dict[str, Any]] = {}  # state name -> var -> latest value received
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -48,9 +50,7 @@ class TabClient:
         await self._ws.recv()  # Engine.IO open packet
         boot: dict[str, Any] = {"name": f"{ROOT_STATE}.hydrate_and_load", "router_data": self.router}
         if self.session_token:
-            from mission_control.state.session import SessionState
-
-            boot["payload"] = {"vars": {f"{SessionState.get_full_name()}.session_token_rx_state_": self.session_token}}
+            boot["payload"] = {"vars": {SESSION_TOKEN_VAR: self.session_token}}
         await self._ws.send(f"40{NAMESPACE}," + json.dumps({"event": boot}))
         self._reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.hydrated.wait(), timeout)
@@ -67,6 +67,8 @@ class TabClient:
             if name != "event":
                 continue
             delta = update.get("delta") or {}
+            for state_name, values in delta.items():
+                self.vars.setdefault(state_name, {}).update(values)
             if delta.get(ROOT_STATE, {}).get("is_hydrated_rx_state_") is True:
                 self.hydrated.set()
             if delta and self.on_delta is not None:
@@ -74,6 +76,14 @@ class TabClient:
             for ev in update.get("events") or []:
                 if not str(ev.get("name", "")).startswith("_"):  # "_" events run in the browser
                     await self._ws.send(prefix + json.dumps(["event", {**ev, "router_data": self.router}]))
+
+    async def send(self, handler: str, **payload: Any) -> None:
+        """Run an event handler (`<state full name>.<handler>`) as a click in the page would."""
+        event = {"name": handler, "payload": payload, "router_data": self.router}
+        await self._ws.send(f"42{NAMESPACE}," + json.dumps(["event", event]))
+
+    def value(self, state_name: str, var: str, default: Any = None) -> Any:
+        return self.vars.get(state_name, {}).get(f"{var}_rx_state_", default)
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -86,7 +96,7 @@ class TabClient:
 
 def card_titles(delta: dict[str, Any]) -> set[str]:
     """Titles of the cards in any board column a delta carries."""
-    board = delta.get(_board_state()) or {}
+    board = delta.get(BOARD_STATE) or {}
     out: set[str] = set()
     for column in ("inbox", "assigned", "in_progress", "review", "done"):
         for card in board.get(f"{column}_rx_state_") or []:

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from mission_control.components.dnd import relative_time
 from mission_control.state.board import AgentCard, BoardState
 
 STATUS_COLORS = {"idle": "gray", "active": "green", "blocked": "red", "offline": "gray"}
@@ -49,12 +50,12 @@ def agent_chip(agent: AgentCard) -> rx.Component:
                 rx.text(
                     rx.cond(
                         agent.last_seen_at != "",
-                        rx.fragment("last heartbeat ", rx.moment(agent.last_seen_at, from_now=True)),
+                        rx.fragment("last heartbeat ", relative_time(date=agent.last_seen_at)),
                         "no heartbeat yet",
                     ),
                     rx.cond(
                         agent.next_heartbeat_at != "",
-                        rx.fragment(" · next ", rx.moment(agent.next_heartbeat_at, from_now=True)),
+                        rx.fragment(" · next ", relative_time(date=agent.next_heartbeat_at)),
                         "",
                     ),
                     size="1",

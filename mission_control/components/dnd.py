@@ -1,4 +1,5 @@
-"""Reflex wrappers around kanban_dnd.jsx (dnd-kit): drag and drop by mouse, touch and keys."""
+"""Reflex wrappers around kanban_dnd.jsx: drag and drop (dnd-kit) by mouse, touch and keys, the
+task card, the feed's lines and relative times ("3 minutes ago") that keep themselves current."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ _JSX = rx.asset("kanban_dnd.jsx", shared=True)
 _DND_LIBS = ["@dnd-kit/core@6.3.1", "@dnd-kit/sortable@10.0.0", "@dnd-kit/utilities@3.2.2"]
 
 
-class _Local(rx.NoSSRComponent):
+class _Local(rx.Component):
     library = _JSX.importable_path
     lib_dependencies: list[str] = _DND_LIBS
 
 
 class KanbanBoard(_Local):
     tag = "KanbanBoard"
+    # [key, title] of every column, for the cards' move menus.
+    columns: rx.Var[list[list[str]]]
     on_move: rx.EventHandler[passthrough_event_spec(int, str, int)]  # type: ignore[type-arg,valid-type]
 
 
@@ -27,9 +30,19 @@ class KanbanColumn(_Local):
     items: rx.Var[list[str]]
 
 
-class KanbanCard(_Local):
-    tag = "KanbanCard"
-    card_id: rx.Var[str]
+class TaskCard(_Local):
+    tag = "TaskCard"
+    card: rx.Var[Any]
+
+
+class FeedItem(_Local):
+    tag = "FeedItem"
+    item: rx.Var[Any]
+
+
+class RelativeTime(_Local):
+    tag = "RelativeTime"
+    date: rx.Var[str]
 
 
 class ScrollWatch(_Local):
@@ -40,5 +53,7 @@ class ScrollWatch(_Local):
 
 kanban_board: Any = KanbanBoard.create
 kanban_column: Any = KanbanColumn.create
-kanban_card: Any = KanbanCard.create
+task_card: Any = TaskCard.create
+feed_item: Any = FeedItem.create
+relative_time: Any = RelativeTime.create
 scroll_watch: Any = ScrollWatch.create

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.dnd import feed_item as dnd_feed_item
 from mission_control.components.dnd import scroll_watch
 from mission_control.state.board import BoardState
 from mission_control.state.feed import KINDS, FeedItem, FeedState
 
 
 def feed_item(item: FeedItem) -> rx.Component:
-    return rx.hstack(
-        rx.avatar(fallback=item.actor_name[:2], size="1", radius="full",
-                  color_scheme=rx.cond(item.actor_type == "agent", "indigo", "gray")),
-        rx.vstack(
-            rx.text(item.text, size="1"),
-            rx.text(rx.moment(item.created_at, from_now=True), size="1", color_scheme="gray"),
-            spacing="0",
-        ),
-        spacing="2",
-        align="start",
-        padding_y="6px",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
-        width="100%",
-        custom_attrs={"data-testid": "feed-item", "data-activity-id": item.id},
-    )
+    return dnd_feed_item(item=item, key=item.id)
 
 
 def feed_panel() -> rx.Component:
+    # Mounted once the feed has arrived (after the board): its two selects and fifty lines are
+    # then no longer work the browser does before it can take the board.
+    return rx.cond(FeedState.loaded, _panel(), rx.skeleton(height="420px", width="100%"))
+
+
+def _panel() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading("Live activity", size="3"),

@@ -1,4 +1,5 @@
-"""Kanban columns and task cards, with drag and drop and a keyboard-reachable move menu."""
+"""Kanban columns and task cards (kanban_dnd.jsx), with drag and drop and a keyboard-reachable
+move menu."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from mission_control.components.dnd import kanban_board, kanban_card, kanban_column
+from mission_control.components.dnd import kanban_board, kanban_column
+from mission_control.components.dnd import task_card as dnd_task_card
 from mission_control.state.board import COLUMN_TITLES, BoardState, Card
 
 
@@ -19,88 +21,10 @@ def priority_badge(priority: Any) -> rx.Component:
     )
 
 
-def move_menu(card: Card) -> rx.Component:
-    return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=14),
-                variant="ghost",
-                size="1",
-                aria_label="Move task",
-                custom_attrs={"data-testid": "move-menu"},
-            ),
-        ),
-        rx.dropdown_menu.content(
-            *[
-                rx.dropdown_menu.item(
-                    f"Move to {title}",
-                    on_select=BoardState.move(card.id, key, -1),  # type: ignore[operator]
-                    disabled=card.status == key,
-                )
-                for key, title in COLUMN_TITLES.items()
-            ],
-        ),
-    )
-
-
 def task_card(card: Card) -> rx.Component:
-    body = rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.text(f"#{card.id}", size="1", color_scheme="gray"),
-                priority_badge(card.priority),
-                rx.cond(
-                    card.blocked_by > 0,
-                    rx.tooltip(
-                        rx.badge(rx.icon("lock", size=11), "blocked", color_scheme="red", size="1"),
-                        content="Waiting on unfinished dependencies",
-                    ),
-                ),
-                rx.spacer(),
-                move_menu(card),
-                width="100%",
-                align="center",
-                spacing="2",
-            ),
-            rx.link(
-                card.title,
-                href="/tasks/" + card.id.to_string(),  # type: ignore[attr-defined]
-                size="2",
-                weight="medium",
-                color_scheme="gray",
-                high_contrast=True,
-                class_name="task-title",
-            ),
-            rx.cond(
-                card.assignees.length() > 0,  # type: ignore[attr-defined]
-                rx.hstack(
-                    rx.foreach(card.assignees, lambda name: rx.badge(f"@{name}", variant="outline", size="1")),
-                    wrap="wrap",
-                    spacing="1",
-                ),
-            ),
-            rx.cond(
-                card.due_at != "",
-                rx.hstack(
-                    rx.icon("calendar", size=12),
-                    rx.text("due ", rx.moment(card.due_at, from_now=True), size="1"),
-                    spacing="1",
-                    align="center",
-                    color=rx.color("gray", 10),
-                ),
-            ),
-            spacing="2",
-            align="start",
-        ),
-        size="1",
-        width="100%",
-    )
-    return kanban_card(
-        body,
-        card_id="card-" + card.id.to_string(),  # type: ignore[attr-defined]
-        custom_attrs={"data-task-id": card.id, "data-testid": "task-card"},
-        width="100%",
-    )
+    # Keyed by task, so a card that moves keeps its component (and its menu) instead of
+    # taking over its neighbour's.
+    return dnd_task_card(card=card, key=card.id)
 
 
 def column(key: str, title: str, cards: Any) -> rx.Component:
@@ -169,6 +93,7 @@ def board() -> rx.Component:
         column("in_progress", COLUMN_TITLES["in_progress"], BoardState.in_progress),
         column("review", COLUMN_TITLES["review"], BoardState.review),
         column("done", COLUMN_TITLES["done"], BoardState.done),
+        columns=[[key, title] for key, title in COLUMN_TITLES.items()],
         on_move=BoardState.move,
         display="flex",
         gap="12px",

@@ -18,7 +18,7 @@ CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 @dataclass(frozen=True)
 class BreakerPolicy:
     threshold: int = 3
-    cooldown_s: float = 300.0
+    cooldown_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ from mission_control.services.actor import Actor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# The trigger of the engine's own try after a failure: a failed retry is not a missed heartbeat.
+RETRY = "retry"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class RunOutcome:
     error: str = ""
     attempts: int = 0
     duration_ms: float = 0.0
+    # The driver failed or the circuit refused the call: the breaker lets the next call through
+    # in this many seconds, and the engine wakes the agent then (not at its next interval).
+    retry_in_s: float | None = None
 
 
 @dataclass
@@ -89,6 +94,7 @@ class _Begin:
     driver: Driver | None = None
     reason: str = ""
     error: str = ""
+    retry_in_s: float | None = None
 
 
 class Runner:
@@ -119,7 +125,8 @@ class Runner:
     async def heartbeat(self, agent_id: int, trigger: str = "interval", next_at: datetime | None = None) -> RunOutcome:
         t0 = perf_counter()
         begin = await self._db(self._begin, agent_id, trigger, next_at)
-        out = RunOutcome(agent_id, begin.outcome, begin.run_id, gate_reason=begin.reason, error=begin.error)
+        out = RunOutcome(agent_id, begin.outcome, begin.run_id, gate_reason=begin.reason, error=begin.error,
+                         retry_in_s=begin.retry_in_s)
         if begin.outcome != "go" or begin.info is None or begin.driver is None or begin.run_id is None:
             out.duration_ms = (perf_counter() - t0) * 1000
             return out
@@ -137,7 +144,8 @@ class Runner:
             except CallFailed as failed:
                 metrics.driver_errors.labels(str(info.driver_type)).inc()
                 out.outcome, out.error, out.attempts = "failed", str(failed.error), failed.attempts
-                await self._db(self._fail, agent_id, run_id, out.error, out.attempts, True)
+                await self._db(self._fail, agent_id, run_id, out.error, out.attempts, True, trigger != RETRY)
+                out.retry_in_s = self.config.breaker.cooldown_s
                 return out
             finally:
                 metrics.driver_latency.labels(str(info.driver_type)).observe(perf_counter() - called_at)
@@ -173,8 +181,8 @@ class Runner:
             except DriverConfigError as exc:
                 run = heartbeats.begin_run(s, agent=agent, trigger=trigger, gate_reason="", driver="?", now=started)
                 heartbeats.fail_run(s, run=run, agent=agent, now=utcnow(), error=str(exc), attempts=0,
-                                    policy=cfg.breaker, offline_after=cfg.offline_after)
-                return _Begin("failed", run.id, error=str(exc))
+                                    policy=cfg.breaker, offline_after=cfg.offline_after, missed=trigger != RETRY)
+                return _Begin("failed", run.id, error=str(exc), retry_in_s=cfg.breaker.cooldown_s)
             if driver is None:
                 return _Begin("external")
             decision = decide(heartbeats.breaker_state(agent), started, cfg.breaker)
@@ -182,7 +190,8 @@ class Runner:
                 run = heartbeats.record_idle_run(s, agent=agent, trigger=trigger, outcome="circuit_open",
                                                  reason="circuit open: driver not called", now=utcnow(),
                                                  started=started, offline_after=cfg.offline_after)
-                return _Begin("circuit_open", run.id, reason=run.gate_reason)
+                wait = cfg.breaker.cooldown_s - (started - (agent.circuit_opened_at or started)).total_seconds()
+                return _Begin("circuit_open", run.id, reason=run.gate_reason, retry_in_s=max(0.0, wait) + 0.05)
             own_gate = getattr(driver, "gate", None)
             if callable(own_gate):  # builtin roles: only their own reasons (and wake requests)
                 found = gate.requested(agent)
@@ -191,6 +200,8 @@ class Runner:
                     found.append(why)
             else:
                 found = gate.reasons(s, agent, started, cfg.due_soon_s)
+            if not found and trigger == RETRY and agent.consecutive_failures:
+                found = ["trying again after a failure"]  # news or not: how a blocked agent gets back
             if not found:
                 run = heartbeats.record_idle_run(s, agent=agent, trigger=trigger, outcome="skipped",
                                                  reason="nothing new", now=utcnow(), started=started,
@@ -216,7 +227,10 @@ class Runner:
         with self._writes, session_scope() as s:
             if self.fence is not None:
                 self.fence(s)
-            agent, run = s.get(Agent, agent_id), s.get(HeartbeatRun, run_id)
+            # The agent row before the workspace, as every service that changes an agent takes
+            # them (pause, wake, edit): the other order deadlocked with them on PostgreSQL.
+            agent = s.get(Agent, agent_id, with_for_update={"key_share": True})
+            run = s.get(HeartbeatRun, run_id)
             if agent is None or run is None:
                 raise LookupError(f"agent {agent_id} or run {run_id} is gone")
             heartbeats.lock_workspace(s, agent.workspace_id)
@@ -250,7 +264,7 @@ class Runner:
             memory_index.note_hits(s, [m["id"] for m in ctx.memories if m.get("id")], utcnow())
             return outcome
 
-    def _fail(self, agent_id: int, run_id: int, error: str, attempts: int, count: bool) -> None:
+    def _fail(self, agent_id: int, run_id: int, error: str, attempts: int, count: bool, missed: bool = True) -> None:
         with self._writes, session_scope() as s:
             try:
                 if self.fence is not None:
@@ -262,4 +276,4 @@ class Runner:
                 return
             heartbeats.fail_run(s, run=run, agent=agent, now=utcnow(), error=error, attempts=attempts,
                                 policy=self.config.breaker, offline_after=self.config.offline_after,
-                                count_failure=count)
+                                count_failure=count, missed=missed)

@@ -6,7 +6,9 @@
 - Early wakes pull an agent's next run forward: "wake now" (services.agent_signals.wake_agent),
   a new @mention or assignment (debounced: a burst of them is one wake), a new inbox task for
   an orchestrator. In this process they arrive on the event bus at once; from other processes
-  a cheap poll of new notification ids and wake requests picks them up within `poll_s`.
+  (another worker's API request) on the cross-worker fan-out (`fanout.py`), handled the same
+  way. A cheap poll of new notification ids and wake requests is the fallback for notices lost
+  while the fan-out was away (or when there is none: SQLite, one worker), within `poll_s`.
 - Each heartbeat runs as its own asyncio task (a slow or hanging agent delays nobody); a
   wake that arrives while its agent is running is kept and runs right after. Nothing a driver
   does can stop the scheduler.
@@ -20,18 +22,19 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
+from mission_control import fanout
 from mission_control.config import get_settings
 from mission_control.db import read_session, session_scope
 from mission_control.drivers import DriverRegistry
 from mission_control.events import Event, bus
-from mission_control.heartbeat.runner import HeartbeatConfig, Runner, RunOutcome
-from mission_control.models import Agent, DriverType, Notification, utcnow
+from mission_control.heartbeat.runner import RETRY, HeartbeatConfig, Runner, RunOutcome
+from mission_control.models import Agent, DriverType, utcnow
 from mission_control.observe import metrics
 from mission_control.services import heartbeat_upkeep
 
@@ -58,8 +61,10 @@ class HeartbeatEngine:
         sweep_s: float = 60.0,
         catchup_s: float = 120.0,
         on_run: Callable[[RunOutcome], None] | None = None,
+        relay: fanout.Fanout | None | Literal["settings"] = "settings",
     ) -> None:
         settings = get_settings()
+        self.relay = fanout.from_settings(settings) if relay == "settings" else relay
         self.config = config or HeartbeatConfig.from_settings(settings)
         self.poll_s = poll_s if poll_s is not None else settings.heartbeat_poll_s
         self.debounce_s = debounce_s if debounce_s is not None else settings.heartbeat_wake_debounce_s
@@ -82,6 +87,7 @@ class HeartbeatEngine:
         self._seen_notes: deque[int] = deque(maxlen=5000)
         self._last_note_id = 0
         self._unsubscribe: Callable[[], None] | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -94,10 +100,10 @@ class HeartbeatEngine:
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_s, timezone=UTC), id="mc:sweep",
                                next_run_time=datetime.now(UTC) + timedelta(seconds=1))
         self._unsubscribe = bus.subscribe(self._on_event)
-        metrics.queue_depth("heartbeat_pending_wakes", lambda: len(self._early))
-        metrics.queue_depth(
-            "heartbeat_running", lambda: sum(not t.done() for t in list(self._tasks.values()))
-        )
+        if self.relay is not None:
+            self._listener = asyncio.create_task(fanout.listen_forever(self.relay, self._on_notice))
+        metrics.queue_depth("heartbeat_pending_wakes", self.pending_wakes)
+        metrics.queue_depth("heartbeat_running", self.running)
         self.scheduler.start()
         log.info("heartbeat engine started: %d agents scheduled", len(self._intervals))
 
@@ -107,6 +113,9 @@ class HeartbeatEngine:
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._listener is not None:
+            self._listener.cancel()
+            self._listener = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         tasks = [t for t in self._tasks.values() if not t.done()]
@@ -123,6 +132,12 @@ class HeartbeatEngine:
         if self._own_drivers:
             await self.drivers.aclose()
         self.executor.shutdown(wait=False)
+
+    def pending_wakes(self) -> int:
+        return len(self._early)
+
+    def running(self) -> int:
+        return sum(not t.done() for t in list(self._tasks.values()))
 
     async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -171,6 +186,8 @@ class HeartbeatEngine:
             self.stats[outcome.outcome] += 1
             metrics.heartbeat_runs.labels(outcome.outcome).inc()
             self.stats["called"] += outcome.called
+            if outcome.retry_in_s is not None:  # failed or refused: try again when the breaker allows
+                self.wake(agent_id, RETRY, outcome.retry_in_s)
             if self.on_run is not None:
                 self.on_run(outcome)
         except asyncio.CancelledError:
@@ -186,6 +203,10 @@ class HeartbeatEngine:
     def _on_event(self, event: Event) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._handle, event)
+
+    def _on_notice(self, notice: fanout.Notice) -> None:
+        if notice.get("origin") != fanout.origin():  # this process's events came on the bus
+            self._handle(fanout.event_of(notice))
 
     def _handle(self, event: Event) -> None:
         p = event.payload
@@ -204,20 +225,11 @@ class HeartbeatEngine:
 
     def _note_floor(self) -> int:
         with read_session() as s:
-            cutoff = utcnow() - timedelta(seconds=self.catchup_s)
-            return int(s.exec(select(func.max(Notification.id)).where(Notification.created_at < cutoff)).one() or 0)
+            return heartbeat_upkeep.notification_floor(s, before=utcnow() - timedelta(seconds=self.catchup_s))
 
     def _poll_db(self, after: int) -> tuple[list[tuple[int, bool]], list[tuple[int, int, str]]]:
         with read_session() as s:
-            wakes = [(a or 0, bool(f)) for a, f in s.exec(
-                select(Agent.id, Agent.wake_force).where(
-                    col(Agent.wake_requested_at).is_not(None), col(Agent.paused).is_(False),
-                    Agent.driver_type != DriverType.external))]
-            notes = [(n or 0, a or 0, k) for n, a, k in s.exec(
-                select(Notification.id, Notification.recipient_agent_id, Notification.kind)
-                .where(col(Notification.id) > after, col(Notification.recipient_agent_id).is_not(None))
-                .order_by(col(Notification.id)).limit(1000))]
-            return wakes, notes
+            return heartbeat_upkeep.wake_requests(s), heartbeat_upkeep.agent_notifications_after(s, after)
 
     async def _poll(self) -> None:
         """Wake requests and notifications written by other processes."""
@@ -239,8 +251,7 @@ class HeartbeatEngine:
 
     def _agents_db(self) -> list[Agent]:
         with read_session() as s:
-            return list(s.exec(select(Agent).where(col(Agent.paused).is_(False),
-                                                   Agent.driver_type != DriverType.external)))
+            return heartbeat_upkeep.scheduled_agents(s)
 
     async def _reconcile(self) -> None:
         """Make the jobs match the agents: add new ones, drop paused or deleted, follow interval changes."""

@@ -4,8 +4,9 @@ Counters and histograms are updated where things happen (API middleware, heartbe
 drivers). Numbers that are cheaper to read than to track (queue lengths, connected clients,
 memory index lag) are callbacks registered here and read at scrape time.
 
-With several worker processes each worker reports its own numbers; scrape each worker or set
-PROMETHEUS_MULTIPROC_DIR (prometheus-client's multiprocess mode) before the workers start.
+With several worker processes, set PROMETHEUS_MULTIPROC_DIR (an empty directory) before the
+workers start: prometheus-client then keeps counters and histograms in files there and /metrics
+adds up every worker's. Without it each worker reports only its own.
 """
 
 from __future__ import annotations
@@ -115,4 +116,5 @@ class _Callbacks(Collector):
             yield family
 
 
-REGISTRY.register(_Callbacks())
+CALLBACKS = _Callbacks()
+REGISTRY.register(CALLBACKS)

@@ -33,6 +33,25 @@ def hit_card(h: Hit) -> rx.Component:
     )
 
 
+def loose_matches() -> rx.Component:
+    """Weak matches stay folded away: in a small workspace they outnumber the real answers."""
+    count = S.loose.length()  # type: ignore[attr-defined]
+    return rx.cond(
+        count > 0,
+        rx.vstack(
+            rx.button(
+                rx.icon(rx.cond(S.show_loose, "chevron-up", "chevron-down"), size=14),
+                rx.cond(S.show_loose, "Hide ", "Show "), count,
+                rx.cond(count == 1, " loose match", " loose matches"),
+                variant="ghost", size="1", on_click=S.toggle_loose,
+            ),
+            rx.cond(S.show_loose, rx.vstack(rx.foreach(S.loose, hit_card), width="100%", spacing="2")),
+            width="100%",
+            spacing="2",
+        ),
+    )
+
+
 def search_page() -> rx.Component:
     return page(
         rx.vstack(
@@ -58,11 +77,16 @@ def search_page() -> rx.Component:
             rx.cond(
                 S.searching,
                 rx.vstack(*[rx.skeleton(height="70px", width="100%") for _ in range(3)], width="100%"),
-                rx.cond(
-                    S.hits.length() > 0,  # type: ignore[attr-defined]
-                    rx.vstack(rx.foreach(S.hits, hit_card), width="100%", spacing="2"),
-                    rx.cond(S.searched & (S.error == ""),
-                            rx.text("Nothing close enough. Try other words.", color_scheme="gray")),
+                rx.vstack(
+                    rx.cond(
+                        S.hits.length() > 0,  # type: ignore[attr-defined]
+                        rx.vstack(rx.foreach(S.hits, hit_card), width="100%", spacing="2"),
+                        rx.cond(S.searched & (S.error == ""),
+                                rx.text("Nothing close enough. Try other words.", color_scheme="gray")),
+                    ),
+                    loose_matches(),
+                    width="100%",
+                    spacing="2",
                 ),
             ),
             spacing="3",

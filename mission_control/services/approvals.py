@@ -114,7 +114,7 @@ def approve(*, session: Session, workspace_id: int, task_id: int, actor: Actor, 
     _in_review(session, workspace_id, task_id)
     task = task_flow.move_task(session=session, workspace_id=workspace_id, task_id=task_id,
                                to=TaskStatus.done, actor=actor, note=note.strip())
-    body = "✅ Approved." + (f" {note.strip()}" if note.strip() else "")
+    body = "✓ Approved." + (f" {note.strip()}" if note.strip() else "")
     messages.post_message(session=session, workspace_id=workspace_id, task_id=task_id, body=body,
                           actor=actor, type="status_update")
     return task

@@ -13,9 +13,15 @@ M = TypeVar("M", bound=SQLModel)
 S = TypeVar("S", bound=BaseModel)
 
 
-def get_in_workspace(session: Session, model: type[M], obj_id: int, workspace_id: int) -> M:
-    """Fetch a row by id, refusing rows of another workspace as if they did not exist."""
-    obj = session.get(model, obj_id)
+def get_in_workspace(
+    session: Session, model: type[M], obj_id: int, workspace_id: int, *, lock: bool = False
+) -> M:
+    """Fetch a row by id, refusing rows of another workspace as if they did not exist.
+
+    `lock`: hold the row (FOR NO KEY UPDATE on PostgreSQL, the lock an update of it takes
+    anyway) so a concurrent unit deciding on the same row waits and then sees this one's change.
+    """
+    obj = session.get(model, obj_id, with_for_update={"key_share": True} if lock else None)
     if obj is None or getattr(obj, "workspace_id", None) != workspace_id:
         label = getattr(model, "__tablename__", model.__name__.lower()).replace("_", " ")
         raise NotFound(f"{label} {obj_id} does not exist")

@@ -1,12 +1,20 @@
-"""Heartbeat housekeeping: runs cut short, silent external agents, old skipped runs."""
+"""Heartbeat housekeeping: runs cut short, silent external agents, old skipped runs; and the
+engine's reads (which agents to schedule, wakes asked for by other processes)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
-from mission_control.models import Agent, AgentStatus, DriverType, HeartbeatRun, utcnow
+from mission_control.models import (
+    Agent,
+    AgentStatus,
+    DriverType,
+    HeartbeatRun,
+    Notification,
+    utcnow,
+)
 from mission_control.services.heartbeats import record_status, settle_status
 
 
@@ -60,3 +68,30 @@ def sweep(session: Session, *, now: datetime, offline_after: int, stale_run_s: f
     counts["pruned"] = int(result.rowcount or 0)
     session.flush()
     return counts
+
+
+def scheduled_agents(session: Session) -> list[Agent]:
+    """The agents the engine wakes: not paused, and not external (those check in themselves)."""
+    return list(session.exec(select(Agent).where(col(Agent.paused).is_(False),
+                                                 Agent.driver_type != DriverType.external)))
+
+
+def wake_requests(session: Session) -> list[tuple[int, bool]]:
+    """(agent id, forced) of every pending wake request the engine should serve."""
+    return [(a or 0, bool(f)) for a, f in session.exec(
+        select(Agent.id, Agent.wake_force).where(
+            col(Agent.wake_requested_at).is_not(None), col(Agent.paused).is_(False),
+            Agent.driver_type != DriverType.external))]
+
+
+def notification_floor(session: Session, *, before: datetime) -> int:
+    """The newest notification id older than `before` (the engine catches up from there)."""
+    return int(session.exec(select(func.max(Notification.id)).where(Notification.created_at < before)).one() or 0)
+
+
+def agent_notifications_after(session: Session, after: int, limit: int = 1000) -> list[tuple[int, int, str]]:
+    """(notification id, agent id, kind) of agents' notifications newer than id `after`."""
+    return [(n or 0, a or 0, k) for n, a, k in session.exec(
+        select(Notification.id, Notification.recipient_agent_id, Notification.kind)
+        .where(col(Notification.id) > after, col(Notification.recipient_agent_id).is_not(None))
+        .order_by(col(Notification.id)).limit(limit))]

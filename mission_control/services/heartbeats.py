@@ -55,7 +55,9 @@ def breaker_state(agent: Agent) -> BreakerState:
 def begin_run(
     session: Session, *, agent: Agent, trigger: str, gate_reason: str, driver: str, now: datetime
 ) -> HeartbeatRun:
-    """A driver call is about to happen: the run row, `active`, and the wake request consumed."""
+    """A driver call is about to happen: the run row, `active` (a probe of an open circuit leaves
+    the agent blocked: no blocked/active flapping in the feed every cool-down), and the wake
+    request consumed."""
     assert agent.id is not None
     run = HeartbeatRun(
         actions=[], changes=[], refused=[],
@@ -72,7 +74,8 @@ def begin_run(
         agent.wake_force = False
     session.add(agent)
     session.flush()
-    record_status(session, agent, AgentStatus.active, gate_reason)
+    if agent.circuit_state == CLOSED:  # a probe leaves a blocked agent blocked until it answers
+        record_status(session, agent, AgentStatus.active, gate_reason)
     return run
 
 
@@ -165,7 +168,11 @@ def fail_run(
     policy: BreakerPolicy,
     offline_after: int,
     count_failure: bool = True,
+    missed: bool = True,
 ) -> HeartbeatRun:
+    """`count_failure`: the agent's fault (trips its breaker); `missed`: a heartbeat that was
+    due, not the engine trying again after a failure (those would turn a blocked agent
+    offline within minutes)."""
     run.outcome = "failed"
     run.error = error[:4000]
     run.attempts = attempts
@@ -174,7 +181,7 @@ def fail_run(
     session.add(run)
     agent.last_heartbeat_at = now
     if count_failure:
-        agent.missed_heartbeats += 1
+        agent.missed_heartbeats += 1 if missed else 0
         before = agent.circuit_state
         _store_breaker(agent, on_failure(breaker_state(agent), now, policy))
         session.add(agent)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select, update
 
 from mission_control.config import get_settings
@@ -107,6 +108,31 @@ def remember_source(
     return rows
 
 
+_INSERT_ITEM = insert(MemoryItem.__table__)  # type: ignore[attr-defined]
+
+
+def _remember_new(
+    session: Session, *, workspace_id: int, kind: str, source_type: str, source_id: int, text: str,
+    title: str, task_id: int | None,
+) -> int:
+    """`remember_source` for a source created in this unit of work: it has no memories yet, so
+    there is nothing to look up, and the rows go in with one prepared statement (they are
+    written on every task and message, and read back only by the indexer)."""
+    if not enabled():
+        return 0
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {"workspace_id": workspace_id, "agent_id": None, "kind": kind, "source_type": source_type,
+         "source_id": source_id, "chunk": i, "task_id": task_id, "title": title[:200], "text": passage,
+         "tags": [], "value": 1.0, "hits": 0, "version": 1, "created_at": now, "updated_at": now}
+        for i, passage in enumerate(passages(text))
+    ]
+    if rows:
+        session.flush()
+        session.connection().execute(_INSERT_ITEM, rows)
+    return len(rows)
+
+
 def forget_source(session: Session, source_type: str, source_id: int) -> int:
     """Forget every memory of one source (its vectors go once the indexer catches up)."""
     return forget_rows(session, _live(session, MemoryItem.source_type == source_type,
@@ -143,17 +169,21 @@ def forget_agent(session: Session, agent_id: int) -> int:
     return forget_rows(session, _live(session, MemoryItem.agent_id == agent_id))
 
 
-def remember_task(session: Session, task: Task) -> None:
+def remember_task(session: Session, task: Task, *, new: bool = False) -> None:
+    """`new`: the task was created in this unit of work."""
     assert task.id is not None
     text = f"{task.title}\n\n{task.description}".strip()
-    remember_source(session, workspace_id=task.workspace_id, kind="task", source_type="task",
-                    source_id=task.id, text=text, title=task.title, task_id=task.id)
+    remember = _remember_new if new else remember_source
+    remember(session, workspace_id=task.workspace_id, kind="task", source_type="task",
+             source_id=task.id, text=text, title=task.title, task_id=task.id)
 
 
-def remember_message(session: Session, message: Message, task_title: str) -> None:
+def remember_message(session: Session, message: Message, task_title: str, *, new: bool = False) -> None:
+    """`new`: the message was posted in this unit of work."""
     assert message.id is not None
-    remember_source(session, workspace_id=message.workspace_id, kind="message", source_type="message",
-                    source_id=message.id, text=message.body, title=task_title, task_id=message.task_id)
+    remember = _remember_new if new else remember_source
+    remember(session, workspace_id=message.workspace_id, kind="message", source_type="message",
+             source_id=message.id, text=message.body, title=task_title, task_id=message.task_id)
 
 
 def remember_document(session: Session, doc: Document) -> None:

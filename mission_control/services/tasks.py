@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Invalid
@@ -22,13 +23,17 @@ from mission_control.services.common import get_in_workspace, validate
 from mission_control.services.notifications import notify
 from mission_control.services.recording import record_change, snapshot
 
+# Prepared once: computed for every new card (ix_task_board answers it).
+_TOP_POSITION = select(func.max(Task.position)).where(
+    col(Task.workspace_id) == bindparam("workspace_id"), col(Task.status) == bindparam("status")
+)
+
 
 def next_position(session: Session, workspace_id: int, status: TaskStatus) -> int:
-    top = session.exec(
-        select(func.max(Task.position)).where(
-            Task.workspace_id == workspace_id, Task.status == status
-        )
-    ).one()
+    session.flush()  # cards added or moved earlier in this unit count
+    top = session.connection().execute(
+        _TOP_POSITION, {"workspace_id": workspace_id, "status": str(status)}
+    ).scalar()
     return 0 if top is None else int(top) + 1
 
 
@@ -38,6 +43,7 @@ def create_task(
     spec = validate(TaskCreate, data)
     if spec.parent_task_id is not None:
         get_in_workspace(session, Task, spec.parent_task_id, workspace_id)
+    now = utcnow()  # given, not defaulted: each default factory costs a signature inspection
     task = Task(
         workspace_id=workspace_id,
         title=spec.title.strip(),
@@ -49,6 +55,9 @@ def create_task(
         position=next_position(session, workspace_id, TaskStatus.inbox),
         created_by_agent_id=actor.agent_id,
         created_by_user_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
     )
     if not task.title:
         raise Invalid("a task needs a title", details={"fields": {"title": "required"}})
@@ -68,7 +77,7 @@ def create_task(
         text=f"{actor.name} created {kind} #{task.id} “{task.title}”{parent}",
         after=snapshot(task),
     )
-    memory.remember_task(session, task)
+    memory.remember_task(session, task, new=True)
     for dep_id in spec.depends_on_ids:
         task_flow.add_dependency(
             session=session, workspace_id=workspace_id, task_id=task.id, depends_on_id=dep_id, actor=actor
@@ -129,7 +138,9 @@ def assign(
     *, session: Session, workspace_id: int, task_id: int, agent_id: int, actor: Actor
 ) -> Task:
     """Add an assignee; an inbox task moves to `assigned`, and the agent is notified."""
-    task = get_in_workspace(session, Task, task_id, workspace_id)
+    # Locked: two agents taking the same card at once (side by side on PostgreSQL) must not
+    # both see it unassigned and both become its only assignee.
+    task = get_in_workspace(session, Task, task_id, workspace_id, lock=True)
     agent = get_in_workspace(session, Agent, agent_id, workspace_id)
     if agent_id in assignee_ids(session, task_id):
         return task

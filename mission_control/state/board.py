@@ -6,6 +6,7 @@ let through, so a tab only receives the cards it shows.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,9 @@ from mission_control.models import TASK_COLUMNS
 from mission_control.services import board, feed, task_flow
 from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import SessionState
+from mission_control.state.feed import FeedState
+from mission_control.state.notifications import NotificationState
+from mission_control.state.session import SessionState, set_if_changed
 
 
 @dataclass
@@ -26,11 +29,9 @@ class Card:
     title: str = ""
     priority: str = "medium"
     status: str = "inbox"
-    position: int = 0
     assignees: list[str] = field(default_factory=list)
     due_at: str = ""
     blocked_by: int = 0
-    parent_task_id: int = 0
 
 
 @dataclass
@@ -72,6 +73,48 @@ def matches(card: dict[str, Any], assignee: str, priority: str, text: str) -> bo
     return True
 
 
+Filters = tuple[str, str, str, dict[str, int]]  # assignee, priority, text, cards shown per column
+
+
+def visible_columns(
+    columns: dict[str, list[dict[str, Any]]], assignee: str, priority: str, text: str, shown: dict[str, int]
+) -> tuple[dict[str, list[Card]], dict[str, int]]:
+    """The cards each column shows under one set of filters, and how many more it hides."""
+    lists: dict[str, list[Card]] = {}
+    hidden: dict[str, int] = {}
+    for key in COLUMN_TITLES:
+        rows = [c for c in columns.get(key, []) if matches(c, assignee, priority, text)]
+        cap = shown.get(key, CARD_CAP)
+        hidden[key] = max(0, len(rows) - cap)
+        lists[key] = [Card(**c) for c in rows[:cap]]
+    return lists, hidden
+
+
+@dataclass
+class BoardView:
+    """A board snapshot as the tabs with one set of filters see it. The live push builds it once
+    per change and hands the same objects to all those tabs, so none of it is ever changed in
+    place (handlers assign new values)."""
+
+    columns: dict[str, list[dict[str, Any]]]
+    counts: dict[str, int]
+    agents: list[AgentCard]
+    messages_today: int
+    lists: dict[str, list[Card]]
+    hidden: dict[str, int]
+
+
+def board_view(snap: dict[str, Any], assignee: str, priority: str, text: str, shown: dict[str, int]) -> BoardView:
+    columns = snap["columns"]
+    return BoardView(
+        columns,
+        {key: len(cards) for key, cards in columns.items()},
+        [AgentCard(**a) for a in snap["agents"]],
+        snap.get("messages_today", 0),
+        *visible_columns(columns, assignee, priority, text, shown),
+    )
+
+
 class BoardState(SessionState):
     workspace_id: int = 0
     workspace_name: str = ""
@@ -104,43 +147,53 @@ class BoardState(SessionState):
     def filtering(self) -> bool:
         return self.filter_assignee != ALL or self.filter_priority != ALL or bool(self.filter_text)
 
+    def filters(self) -> Filters:
+        """What decides which cards this tab shows; tabs alike share one BoardView."""
+        return self.filter_assignee, self.filter_priority, self.filter_text.strip(), self.get_value("_shown")
+
     def _apply_filters(self) -> None:
-        hidden: dict[str, int] = {}
+        self._show(*visible_columns(self.get_value("_columns"), *self.filters()))
 
-        def pick(key: str) -> list[Card]:
-            rows = [
-                c
-                for c in self._columns.get(key, [])
-                if matches(c, self.filter_assignee, self.filter_priority, self.filter_text.strip())
-            ]
-            cap = self._shown.get(key, CARD_CAP)
-            hidden[key] = max(0, len(rows) - cap)
-            return [Card(**c) for c in rows[:cap]]
-
-        self.inbox = pick("inbox")
-        self.assigned = pick("assigned")
-        self.in_progress = pick("in_progress")
-        self.review = pick("review")
-        self.done = pick("done")
-        self.hidden = hidden
+    def _show(self, lists: dict[str, list[Card]], hidden: dict[str, int]) -> None:
+        for key, cards in lists.items():
+            set_if_changed(self, key, cards)
+        set_if_changed(self, "hidden", hidden)
 
     def apply_snapshot(self, snap: dict[str, Any]) -> None:
-        self._columns = snap["columns"]
-        self.counts = {key: len(cards) for key, cards in self._columns.items()}
-        self.agents = [AgentCard(**a) for a in snap["agents"]]
-        self.messages_today = snap.get("messages_today", 0)
-        self._apply_filters()
-        self.loaded = True
+        self.show_view(board_view(snap, *self.filters()))
+
+    def show_view(self, view: BoardView) -> None:
+        """Show a board; only what differs from what the tab shows goes out in its delta."""
+        if self.get_value("_columns") is not view.columns:
+            self._columns = view.columns
+        set_if_changed(self, "counts", view.counts)
+        set_if_changed(self, "agents", view.agents)
+        set_if_changed(self, "messages_today", view.messages_today)
+        self._show(view.lists, view.hidden)
+        set_if_changed(self, "loaded", True)
 
     @rx.event
-    def on_load(self) -> None:
+    async def on_load(self) -> AsyncIterator[Any]:
+        """The whole page in one event: who is this, the board, then the feed and the bell.
+
+        One event instead of a chain of four (sign-in check, board, feed, bell) saves three
+        state-lock/delta round trips and three token lookups, and the board's delta goes out
+        first (the yield) so the cards render while the feed and bell are still being read.
+        """
         ctx = self.context()
+        self.me_handle, self.me_role, self.me_workspace = ctx.handle, ctx.role, ctx.workspace_name
+        if not ctx.signed_in:
+            yield rx.redirect(f"/login?next={self.router.url.path or '/'}")
+            return
         self.workspace_id, self.workspace_name, self.operator = ctx.workspace_id, ctx.workspace_name, ctx.handle
         live.watch_tab(self.router.session.client_token, self.workspace_id)
         with read_session() as session:
             snap = board.board_snapshot(session=session, workspace_id=self.workspace_id)
             snap["messages_today"] = feed.messages_today(session=session, workspace_id=self.workspace_id)
         self.apply_snapshot(snap)
+        yield
+        (await self.get_state(FeedState)).load(ctx.workspace_id)
+        (await self.get_state(NotificationState)).load(ctx)
 
     @rx.event
     def set_filter_assignee(self, value: str) -> None:

@@ -9,7 +9,7 @@ import reflex as rx
 
 from mission_control.db import read_session
 from mission_control.services import feed
-from mission_control.state.session import SessionState
+from mission_control.state.session import SessionState, set_if_changed
 
 FEED_SIZE = 50
 KINDS = {"all": "", "tasks": "task.", "messages": "message.", "documents": "document.", "agents": "agent."}
@@ -32,6 +32,7 @@ class FeedState(SessionState):
     scrolled: bool = False
     filter_actor: str = "all"
     filter_kind: str = "all"
+    loaded: bool = False
     _workspace_id: int = 0
 
     @rx.var
@@ -49,23 +50,29 @@ class FeedState(SessionState):
             )
 
     def apply_items(self, rows: list[dict[str, Any]]) -> None:
-        """New rows go on top, unless the reader scrolled away: then they wait in `pending`."""
-        fresh = [FeedItem(**r) for r in rows]
-        if not self.scrolled or not self.items:
-            self.items, self.pending = fresh, []
+        self.show_items([FeedItem(**r) for r in rows])
+
+    def show_items(self, fresh: list[FeedItem]) -> None:
+        """New rows go on top, unless the reader scrolled away: then they wait in `pending`.
+        `fresh` may be shared with other tabs (the live push builds it once), so it is never
+        changed in place; unchanged lists stay out of the delta."""
+        items = self.get_value("items")
+        if not self.scrolled or not items:
+            set_if_changed(self, "items", fresh)
+            set_if_changed(self, "pending", [])
             return
-        shown = {i.id for i in self.items}
-        newest_shown = self.items[0].id
-        self.pending = [i for i in fresh if i.id not in shown and i.id > newest_shown]
+        shown = {i.id for i in items}
+        newest_shown = items[0].id
+        set_if_changed(self, "pending", [i for i in fresh if i.id not in shown and i.id > newest_shown])
 
     def refresh(self) -> None:
         self.apply_items(self._query())
 
-    @rx.event
-    def on_load(self) -> None:
-        self._workspace_id = self.context().workspace_id
+    def load(self, workspace_id: int) -> None:
+        self._workspace_id = workspace_id
         self.scrolled = False
         self.refresh()
+        self.loaded = True
 
     @rx.event
     def set_scrolled(self, scrolled: bool) -> None:

@@ -1,11 +1,16 @@
-"""Pushes changes to every open board tab without a reload.
+"""Pushes changes to every open tab without a reload.
 
 A change can come from this process (UI handler, API route, scheduler) or from another one
 (a second worker, a test). Both end up in the same place: the in-process event bus wakes the
 watcher at once, the cross-worker fan-out (`fanout.py`: Redis pub/sub or PostgreSQL
 LISTEN/NOTIFY, when configured) wakes it for other processes' changes, and a cheap poll of the
-newest audit row id catches anything else. On a change the watcher reads the board once per workspace and hands that snapshot to
-every connected tab (`app.modify_state`), which Reflex turns into a delta over the socket.
+newest audit row id catches anything else.
+
+On a change the watcher reads each workspace's board once; each filtered view of it, the feed
+and each person's bell are built once and shared by the tabs that show them (live_shared.py).
+Each tab then gets a round of its own, a few at a time: its state locked, its own view, bell
+and page applied (only what changed is assigned), and its delta sent before the lock is let go,
+serialized once for all the tabs that get the same update (live_emit.py).
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from mission_control.config import get_settings
 from mission_control.db import read_session
 from mission_control.events import Event, bus
 from mission_control.observe import metrics
-from mission_control.services import board, feed
+from mission_control.services import board
 
 if TYPE_CHECKING:
     import reflex as rx
+
+    from mission_control.state.live_emit import DeltaSender
+    from mission_control.state.live_shared import SharedReads
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,8 @@ log = logging.getLogger(__name__)
 _tabs: dict[str, int] = {}
 _wake: asyncio.Event | None = None
 _loop: asyncio.AbstractEventLoop | None = None
+_last_reads: SharedReads | None = None  # the previous push's objects, reused where unchanged
+PUSH_CONCURRENCY = 8
 metrics.connected_clients("browser_tabs", lambda: len(_tabs))
 
 
@@ -46,17 +56,6 @@ def _on_event(_event: Event) -> None:
 def _read_change_id() -> int:
     with read_session() as session:
         return board.latest_change_id(session)
-
-
-def _read_snapshots(workspace_ids: set[int]) -> dict[int, dict[str, Any]]:
-    out: dict[int, dict[str, Any]] = {}
-    with read_session() as session:
-        for ws in workspace_ids:
-            snap = board.board_snapshot(session=session, workspace_id=ws)
-            snap["messages_today"] = feed.messages_today(session=session, workspace_id=ws)
-            snap["feed"] = feed.recent_activity(session=session, workspace_id=ws, limit=50)
-            out[ws] = snap
-    return out
 
 
 def _page_state_for(path: str) -> Any:
@@ -86,54 +85,67 @@ def _page_state_for(path: str) -> Any:
     return None
 
 
-async def push_to_tabs(app: rx.App) -> int:
-    """Send a fresh board to every connected tab; returns how many tabs were updated."""
+async def _push_tab(app: rx.App, token: str, workspace_id: int, shared: SharedReads, sender: DeltaSender) -> None:
+    """One tab's round: its own view of the shared reads, its person's bell, its page."""
     import reflex as rx
 
     from mission_control.state.board import BoardState
     from mission_control.state.feed import FeedState
-    from mission_control.state.notifications import NotificationState, read_bell
-    from mission_control.state.session import current_context
+    from mission_control.state.live_emit import tab_round
+    from mission_control.state.notifications import NotificationState
 
+    async with tab_round(app, rx.BaseStateToken(ident=token, cls=BoardState), sender) as root:
+        # With Redis these are fetches unless this worker holds the tab's lease (see config.py).
+        board_state = await root.get_state(BoardState)
+        feed_state = await root.get_state(FeedState)
+        bell = await root.get_state(NotificationState)
+        board_state.show_view(shared.board(workspace_id, board_state.filters()))
+        if feed_state.filter_actor == "all" and feed_state.filter_kind == "all":
+            feed_state.show_items(shared.feed(workspace_id))
+        else:  # a filtered feed needs its own query; rare enough to do per tab
+            await asyncio.to_thread(feed_state.refresh)
+        who = await shared.person(bell.session_token)
+        bell.apply_bell(*await shared.bell(who.workspace_id, who.user_id, bell.unread_only))
+        page_cls = _page_state_for(root.router.url.path or "/")
+        if page_cls is not None:
+            page_state = await root.get_state(page_cls)
+            if page_state.loaded:
+                await asyncio.to_thread(page_state.refresh)
+
+
+async def push_to_tabs(app: rx.App, since: int | None = None) -> int:
+    """Send a fresh board to every connected tab, unless nothing changed since change id
+    `since`; returns the newest change id."""
+    # Imported here: they import the page states, which import this module.
+    from mission_control.state.live_emit import DeltaSender
+    from mission_control.state.live_shared import SharedReads, read_snapshots
+
+    global _last_reads
+    change_id, snapshots = await asyncio.to_thread(read_snapshots, set(_tabs.values()), since)
     manager = app.event_namespace._token_manager if app.event_namespace else None
-    if manager is None:
-        return 0
-    for token in list(_tabs):
-        if not await manager.is_token_connected(token):
+    if change_id == since or manager is None:
+        return change_id
+    tokens = list(_tabs)
+    for token, connected in zip(tokens, await asyncio.gather(*map(manager.is_token_connected, tokens)), strict=True):
+        if not connected:
             _tabs.pop(token, None)
-    if not _tabs:
-        return 0
-    snapshots = await asyncio.to_thread(_read_snapshots, set(_tabs.values()))
-    people: dict[str, Any] = {}  # session cookie -> who (one lookup per person, not per tab)
-    bells: dict[tuple[int, int, bool], Any] = {}
-    pushed = 0
-    for token, ws in list(_tabs.items()):
-        try:
-            async with app.modify_state(rx.BaseStateToken(ident=token, cls=BoardState)) as root:
-                board_state = await root.get_state(BoardState)
-                board_state.apply_snapshot(snapshots[ws])
-                feed_state = await root.get_state(FeedState)
-                if feed_state.filter_actor == "all" and feed_state.filter_kind == "all":
-                    feed_state.apply_items(snapshots[ws]["feed"])
-                else:  # a filtered feed needs its own query; rare enough to do per tab
-                    await asyncio.to_thread(feed_state.refresh)
-                bell = await root.get_state(NotificationState)
-                if bell.session_token not in people:
-                    people[bell.session_token] = await asyncio.to_thread(current_context, bell.session_token)
-                who = people[bell.session_token]
-                key = (who.workspace_id, who.user_id, bell.unread_only)
-                if key not in bells:
-                    bells[key] = await asyncio.to_thread(read_bell, *key)
-                bell.apply_bell(*bells[key])
-                page_cls = _page_state_for(root.router.url.path or "/")
-                if page_cls is not None:
-                    page_state = await root.get_state(page_cls)
-                    if page_state.loaded:
-                        await asyncio.to_thread(page_state.refresh)
-            pushed += 1
-        except Exception:  # one broken tab must not stop the others
-            log.exception("live update to a tab failed")
-    return pushed
+    tabs = [(token, ws) for token, ws in _tabs.items() if ws in snapshots]  # (one opened meanwhile: next push)
+    if not tabs:
+        return change_id
+    shared = _last_reads = SharedReads(snapshots, _last_reads)
+    sender = DeltaSender(app, shared.ids)
+    # Tab rounds wait on I/O (with Redis, a lock and fetches per tab): overlap a few.
+    gate = asyncio.Semaphore(PUSH_CONCURRENCY)
+
+    async def one(token: str, ws: int) -> None:
+        async with gate:
+            try:
+                await _push_tab(app, token, ws, shared, sender)
+            except Exception:  # one broken tab must not stop the others
+                log.exception("live update to a tab failed")
+
+    await asyncio.gather(*(one(token, ws) for token, ws in tabs))
+    return change_id
 
 
 async def watch_changes(app: rx.App) -> None:
@@ -146,7 +158,7 @@ async def watch_changes(app: rx.App) -> None:
     wake = _wake
 
     def on_notice(notice: fanout.Notice) -> None:
-        if notice.get("origin") != fanout.ORIGIN:  # our own writes already woke us via the bus
+        if notice.get("origin") != fanout.origin():  # our own writes already woke us via the bus
             wake.set()
 
     relay = fanout.from_settings()
@@ -160,10 +172,7 @@ async def watch_changes(app: rx.App) -> None:
                 pass
             _wake.clear()
             try:
-                current = await asyncio.to_thread(_read_change_id)
-                if current != last:
-                    last = current
-                    await push_to_tabs(app)
+                last = await push_to_tabs(app, since=last)
             except Exception:  # the database may be away for a moment; keep watching
                 log.exception("change watcher failed; retrying")
                 await asyncio.sleep(1)

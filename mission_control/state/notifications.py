@@ -12,7 +12,7 @@ from mission_control.errors import MissionControlError
 from mission_control.services import notifications
 from mission_control.services.authz import Permission
 from mission_control.state import live
-from mission_control.state.session import SessionState
+from mission_control.state.session import SessionState, UiContext, set_if_changed
 
 
 @dataclass
@@ -53,17 +53,23 @@ class NotificationState(SessionState):
     unread_only: bool = False
     loaded: bool = False
 
-    def refresh(self) -> None:
-        ctx = self.context()
+    def refresh(self, ctx: UiContext | None = None) -> None:
+        ctx = ctx or self.context()
         self.apply_bell(*read_bell(ctx.workspace_id, ctx.user_id, self.unread_only))
 
     def apply_bell(self, unread: int, items: list[NoteItem]) -> None:
-        self.unread, self.items, self.loaded = unread, items, True
+        # `items` may be shared by the tabs of one person (the live push reads it once).
+        set_if_changed(self, "unread", unread)
+        set_if_changed(self, "items", items)
+        set_if_changed(self, "loaded", True)
+
+    def load(self, ctx: UiContext) -> None:
+        live.watch_tab(self.router.session.client_token, ctx.workspace_id)
+        self.refresh(ctx)
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
-        self.refresh()
+        self.load(self.context())
 
     @rx.event
     def toggle_unread_only(self, value: bool) -> None:

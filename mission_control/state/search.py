@@ -14,6 +14,8 @@ from mission_control.memory import search as memory_search
 from mission_control.services import memory_index
 from mission_control.state.session import SessionState
 
+# Hits less similar than this are loose associations, not answers: listed only on request.
+LOOSE_BELOW = 0.2
 KIND_LABELS = {"task": "task", "message": "message", "document": "document", "task_outcome": "review", "note": "note"}
 
 
@@ -45,6 +47,8 @@ class SearchState(SessionState):
     query: str = ""
     kind: str = "all"
     hits: list[Hit] = []
+    loose: list[Hit] = []
+    show_loose: bool = False
     searching: bool = False
     searched: bool = False
     pending: int = 0
@@ -57,6 +61,10 @@ class SearchState(SessionState):
             self.query = asked
             return SearchState.submit({"q": asked})  # type: ignore[misc]
         return None
+
+    @rx.event
+    def toggle_loose(self) -> None:
+        self.show_loose = not self.show_loose
 
     @rx.event
     def set_kind(self, value: str) -> Any:
@@ -78,5 +86,7 @@ class SearchState(SessionState):
         except MissionControlError as exc:
             hits, pending, error = [], 0, exc.message
         async with self:
-            self.hits, self.pending, self.error = hits, pending, error
+            self.hits = [h for h in hits if h.score >= LOOSE_BELOW]
+            self.loose = [h for h in hits if h.score < LOOSE_BELOW]
+            self.pending, self.error, self.show_loose = pending, error, False
             self.searching, self.searched = False, True

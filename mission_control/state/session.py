@@ -120,6 +120,17 @@ def sign_out(token: str) -> None:
         )
 
 
+def set_if_changed(state: rx.State, name: str, value: Any) -> None:
+    """Assign a var only when its value differs: Reflex sends (and, with Redis, stores) every
+    var that was assigned, so an unchanged board column would cost every tab on every push.
+    Reads the raw value (no change-tracking proxy); the same object short-cuts the compare.
+    (A function, not a SessionState method: Reflex binds a parent state's methods to the
+    parent's instance, which does not have the page's vars.)"""
+    current = state.get_value(name)
+    if current is not value and current != value:
+        setattr(state, name, value)
+
+
 class SessionState(rx.State):
     """Parent of every page state: holds the session cookie and who it belongs to."""
 

@@ -288,3 +288,54 @@ def test_admins_rename_their_workspace_and_create_separate_ones(client, squad):
     assert client.get(f"{API}/tasks", headers=newcomer).json()["items"] == []
     for who in ("operator", "viewer", "agent"):
         assert client.patch(f"{API}/workspace", headers=squad.a.auth(who), json={"name": "x"}).status_code == 403
+
+
+# Who a key belongs to is remembered for a moment (MC_API_KEY_CACHE_S); changes made through
+# the app must still apply to the very next request.
+
+
+def test_a_key_revoked_in_the_app_is_refused_on_the_next_request(client, squad):
+    from mission_control.db import session_scope
+    from mission_control.services import api_keys
+    from mission_control.services.actor import Actor
+
+    headers = squad.a.auth("agent")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # now remembered
+    with session_scope() as s:  # as the Settings page does it: not through this API
+        api_keys.revoke_key(session=s, workspace_id=squad.a.workspace_id,
+                            key_id=squad.a.key_ids["agent"], actor=Actor.system("test"))
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers=squad.a.auth("agent2")).status_code == 200
+
+
+def test_an_operator_deactivated_in_the_app_loses_access_on_the_next_request(client, squad):
+    from mission_control.db import session_scope
+    from mission_control.services import users
+    from mission_control.services.actor import Actor
+
+    headers = squad.a.auth("operator")
+    assert client.post("/api/v1/tasks", headers=headers, json={"title": "mine"}).status_code == 201
+    with session_scope() as s:
+        users.set_active(session=s, workspace_id=squad.a.workspace_id,
+                         user_id=squad.a.user_ids["operator"], active=False, actor=Actor.system("test"))
+    r = client.post("/api/v1/tasks", headers=headers, json={"title": "not any more"})
+    assert r.status_code == 401
+
+
+def test_a_key_revoked_behind_the_apps_back_is_refused_within_the_cache_lifetime(db, squad, session):
+    import time
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    from mission_control.api.app import create_api
+
+    client = TestClient(create_api(Settings(api_rate_limit="1000/minute", api_key_cache_s=0.3)))
+    headers = squad.a.auth("agent")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # another process (another worker, a script) revokes it: no event reaches this one
+    session.exec(text("UPDATE api_key SET revoked_at = CURRENT_TIMESTAMP WHERE id = :id").bindparams(
+        id=squad.a.key_ids["agent"]))
+    session.commit()
+    time.sleep(0.4)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401

@@ -29,6 +29,7 @@ def test_metrics_count_requests_by_route_template(client, squad):
     before = _sample(
         client.get("/metrics").text,
         "mc_http_request_duration_seconds_count",
+        method="GET",
         route="/api/v1/tasks/{task_id}",
         status="200",
     )
@@ -39,11 +40,13 @@ def test_metrics_count_requests_by_route_template(client, squad):
     text = client.get("/metrics").text
     assert "text/plain" in client.get("/metrics").headers["content-type"]
     ok = _sample(
-        text, "mc_http_request_duration_seconds_count", route="/api/v1/tasks/{task_id}", status="200"
+        text, "mc_http_request_duration_seconds_count", method="GET",
+        route="/api/v1/tasks/{task_id}", status="200",
     )
     assert ok == before + 3
     assert _sample(
-        text, "mc_http_request_duration_seconds_count", route="/api/v1/tasks/{task_id}", status="404"
+        text, "mc_http_request_duration_seconds_count", method="GET",
+        route="/api/v1/tasks/{task_id}", status="404",
     ) >= 1
     # Raw ids never become labels (one series per route, not per task).
     assert f"/api/v1/tasks/{squad.a.task_id}\"" not in text
@@ -127,3 +130,31 @@ def test_health_checks_redis_when_configured(client, monkeypatch):
     )
     r = client.get("/api/v1/health")
     assert r.status_code == 200 and r.json()["checks"]["redis"] == "ok"
+
+
+def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):
+    """Two worker processes count heartbeats and serve requests; a scrape of a third process
+    (any worker) reports the sum, not just its own share."""
+    import subprocess
+    import sys
+
+    from mission_control.config import ROOT
+
+    env = {**__import__("os").environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+           "PYTHONPATH": str(ROOT)}
+    work = ("from mission_control.observe import metrics\n"
+            "metrics.heartbeat_runs.labels('ok').inc({n})\n"
+            "metrics.http_latency.labels('GET', '/api/v1/me', '200').observe(0.01)\n")
+    for n in (2, 3):
+        subprocess.run([sys.executable, "-c", work.format(n=n)], env=env, check=True, timeout=60)
+    scrape = ("from fastapi.testclient import TestClient\n"
+              "from mission_control.api.app import create_api\n"
+              "from mission_control.observe import metrics\n"
+              "metrics.queue_depth('scrape_worker_queue', lambda: 4)\n"
+              "print(TestClient(create_api()).get('/metrics').text)\n")
+    out = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, timeout=120,
+                         capture_output=True, text=True).stdout
+    assert _sample(out, "mc_heartbeat_runs_total", outcome="ok") == 5
+    assert _sample(out, "mc_http_request_duration_seconds_count", route="/api/v1/me") == 2
+    # Scrape-time gauges come from the worker that answers.
+    assert _sample(out, "mc_queue_depth", queue="scrape_worker_queue") == 4

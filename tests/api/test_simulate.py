@@ -50,3 +50,31 @@ def test_simulated_squad_moves_tasks_to_done(mc, squad, session):  # noqa: F811
 def test_simulate_needs_an_admin(mc, squad):  # noqa: F811
     code, _, err = mc(squad.a.tokens["agent"], "simulate", "--agents", "1", "--tasks", "1")
     assert code == 4 and "admin" in err.lower()
+
+
+def test_make_run_simulator_plays_the_squad_and_revokes_its_token(live_url, squad, session, capsys):
+    """`make run SIMULATE=1` starts tools/demo.py beside the app: it waits for the app, works
+    the board with a token issued for the run, and leaves no usable token behind."""
+    from mission_control.tools import demo
+
+    port = live_url.rsplit(":", 1)[1]
+    code = demo.main(["--port", port, "--workspace", "a", "--agents", "2", "--tasks", "3",
+                      "--pace", "0", "--duration", "30", "--wait", "10"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "3 tasks done" in out
+    session.expire_all()
+    done = session.exec(select(Task).where(Task.workspace_id == squad.a.workspace_id,
+                                           Task.status == TaskStatus.done,
+                                           Task.title.startswith("Simulated task"))).all()  # type: ignore[attr-defined]
+    assert len(done) == 3
+    tokens = session.exec(select(ApiKey).where(ApiKey.name == demo.TOKEN_NAME)).all()
+    assert len(tokens) == 1 and tokens[0].revoked_at is not None
+
+
+def test_make_run_simulator_gives_up_when_the_app_never_starts(capsys):
+    from mission_control.tools import demo
+    from mission_control.tools.appserver import free_port
+
+    assert demo.main(["--port", str(free_port()), "--wait", "1"]) == 1
+    assert "did not come up" in capsys.readouterr().out

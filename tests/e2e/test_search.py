@@ -39,3 +39,8 @@ def test_a_question_in_other_words_finds_the_task(app_server, login, db):  # typ
                 raise
     expect(hits.first).to_contain_text("Speed up the CSV export")
     expect(hits.first).to_contain_text("time out")  # the matching passage, not just a title
+    # The unrelated task scores far below the answer: it is folded away, but one click shows it.
+    expect(hits).to_have_count(1)
+    page.get_by_role("button", name="Show 1 loose match").click()
+    expect(hits).to_have_count(2)
+    expect(hits.nth(1)).to_contain_text("onboarding email")

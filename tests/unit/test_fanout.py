@@ -8,6 +8,7 @@ runs when MC_TEST_DATABASE_URL names a PostgreSQL database. Unreachable servers 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -97,7 +98,7 @@ def test_a_commit_wakes_a_listener_in_another_process(backend, workspace):
         assert listener.stdout is not None
         while True:  # other writers may share the channel: find ours
             notice = json.loads(listener.stdout.readline())
-            if notice["origin"] == fanout.ORIGIN and notice["type"] == "task.created":
+            if notice["origin"] == fanout.origin() and notice["type"] == "task.created":
                 break
         waited = time.monotonic() - t0
         assert notice["workspace_id"] == workspace.id and task.id is not None
@@ -121,7 +122,7 @@ def test_a_rolled_back_change_announces_nothing(backend, workspace):
         seen = []
         while True:
             notice = json.loads(listener.stdout.readline())
-            if notice["origin"] == fanout.ORIGIN:
+            if notice["origin"] == fanout.origin():
                 seen.append(notice["type"])
                 if notice["type"] == "test.marker":
                     break
@@ -129,6 +130,22 @@ def test_a_rolled_back_change_announces_nothing(backend, workspace):
     finally:
         listener.kill()
         listener.wait(timeout=10)
+
+
+def test_workers_forked_from_one_parent_each_have_their_own_name():
+    """The app server imports the app, then forks its workers: were the name on the channel
+    inherited, every worker would drop the others' notices as its own, and changes made through
+    one worker would reach tabs on another only at the next poll."""
+    parent = fanout.origin()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        children = pool.map(_origin_in_child, range(2))
+    assert len({parent, *children}) == 3
+    assert fanout.origin() == parent  # and stable within a process
+
+
+def _origin_in_child(_: int) -> str:
+    time.sleep(0.2)  # keep both pool workers busy, so each answers once
+    return fanout.origin()
 
 
 def test_a_dead_redis_never_breaks_a_write(workspace, caplog):

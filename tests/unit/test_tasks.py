@@ -384,3 +384,39 @@ def test_delete_unknown_task_is_not_found(session, workspace, op_actor, refused)
         NotFound, tasks.delete_task, workspace_id=workspace.id, task_id=999, actor=op_actor
     )
     assert err.message == "task 999 does not exist"
+
+
+def test_two_agents_taking_the_same_card_at_once_do_not_both_get_it_alone(
+    session, workspace, make_agent, make_task
+):
+    import threading
+    import time
+
+    from mission_control.db import session_scope
+    from mission_control.services.actor import Actor
+
+    friday, vision = make_agent("Friday"), make_agent("Vision")
+    task = make_task("Contested")
+    seen: dict[str, list[int]] = {}
+    friday_in = threading.Event()
+
+    def take(agent, hold_s: float) -> None:
+        with session_scope() as s:
+            tasks.assign(session=s, workspace_id=workspace.id, task_id=task.id, agent_id=agent.id,
+                         actor=Actor.for_agent(agent.id, agent.name, "test"))
+            seen[agent.name] = tasks.assignee_ids(s, task.id)
+            friday_in.set()
+            time.sleep(hold_s)  # Friday's unit is still open when Vision takes the card
+
+    first = threading.Thread(target=take, args=(friday, 0.5))
+    first.start()
+    assert friday_in.wait(10)
+    take(vision, 0)
+    first.join(10)
+    assert seen == {"Friday": [friday.id], "Vision": [friday.id, vision.id]}
+    # Vision's unit saw the card as Friday left it: it was moved out of the inbox once
+    session.rollback()
+    moves = session.exec(
+        select(AuditEvent.after).where(AuditEvent.action == "task.moved", AuditEvent.target_id == task.id)
+    ).all()
+    assert moves == [{"status": "assigned", "position": 0}]

@@ -2,8 +2,8 @@
 
 `ScriptedServer(handler)`: every POST is handed to `handler(path, headers, body) -> Answer`,
 where body is the parsed JSON request. Helpers build chat-completion answers. Requests are
-recorded in `server.requests`. Runs in a thread; handlers may sleep (each request has its
-own thread), so timeouts are real.
+recorded in `server.requests`. Runs in a thread; handlers may sleep or block (each request has
+its own thread), so timeouts and hangs are real.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class Answer:
     body: Any = None  # dict/list -> JSON; str/bytes sent as is
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without any answer (a restarted server's held requests)
 
 
 @dataclass
@@ -89,6 +90,9 @@ class ScriptedServer:
                 answer = server.handler(self.path, seen.headers, body)
                 if answer.delay:
                     time.sleep(answer.delay)
+                if answer.drop:
+                    self.close_connection = True
+                    return
                 payload = answer.body
                 data = payload if isinstance(payload, bytes) else (
                     payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())

@@ -87,7 +87,7 @@ def test_the_circuit_opens_after_n_failures_probes_later_and_closes_on_success(
         session, workspace, make_agent, op_actor, beat):
     agent = make_agent("Friday", driver_type="openai")
     config = fast_config(retry=RetryPolicy(timeout_s=1, max_retries=0, base_s=0.01, max_s=0.01),
-                         breaker=BreakerPolicy(threshold=3, cooldown_s=0.3))
+                         breaker=BreakerPolicy(threshold=3, cooldown_s=60))
     driver = FakeDriver(DriverError("HTTP 401"), DriverError("HTTP 401"), DriverError("HTTP 401"))
     for n in range(1, 4):
         _news(workspace, agent, op_actor)
@@ -101,7 +101,12 @@ def test_the_circuit_opens_after_n_failures_probes_later_and_closes_on_success(
     _news(workspace, agent, op_actor)
     out = beat(agent, driver, config=config)
     assert (out.outcome, out.called, len(driver.calls)) == ("circuit_open", False, 3)
-    time.sleep(0.35)  # the cooldown passes
+    # The cooldown passes (the clock is wound back on the row: a loaded machine can't shorten it).
+    a = fresh(session, Agent, agent.id)
+    assert a.circuit_opened_at is not None
+    a.circuit_opened_at -= timedelta(seconds=61)
+    session.add(a)
+    session.commit()
     _news(workspace, agent, op_actor)
     out = beat(agent, driver, config=config)  # a probe
     assert out.called and out.gate_reason.startswith("probe: ") and out.outcome == "no_change"
@@ -181,3 +186,51 @@ def test_silent_external_agents_go_offline_and_come_back_when_seen(session, work
     with session_scope() as s:
         assert heartbeat_upkeep.sweep(s, now=utcnow(), offline_after=5, stale_run_s=600, keep_skipped_days=7)["back"] == 1
     assert fresh(session, Agent, ext.id).status == AgentStatus.idle
+
+
+def test_the_engine_tries_a_failed_agent_again_after_the_cooldown_until_it_answers(
+        session, workspace, make_agent, op_actor, db):
+    from mission_control.drivers import DriverRegistry
+    from mission_control.heartbeat.scheduler import HeartbeatEngine
+
+    agent = make_agent("Friday", driver_type="openai", heartbeat_interval_s=3600)  # no interval wake
+    down = TransientDriverError("connection refused")
+    driver = FakeDriver(down, down, down, down)  # then it answers
+    # offline_after=2: the engine's own tries must not count as missed heartbeats.
+    config = fast_config(retry=RetryPolicy(timeout_s=1, max_retries=0, base_s=0.01, max_s=0.01),
+                         breaker=BreakerPolicy(threshold=3, cooldown_s=0.3), offline_after=2)
+    statuses: list[str] = []
+
+    async def main() -> None:
+        engine = HeartbeatEngine(config, drivers=DriverRegistry(overrides={f"agent:{agent.id}": driver}),
+                                 poll_s=0.1, debounce_s=0.05, relay=None,
+                                 on_run=lambda out: statuses.append(fresh_status(agent.id)))
+        await engine.start()
+        try:
+            # One wake request, and nothing else new: every later call is the engine's own.
+            await asyncio.to_thread(_news, workspace, agent, op_actor)
+            t0 = time.monotonic()
+            while len(driver.calls) < 5 or len(statuses) < 5:
+                assert time.monotonic() - t0 < 10, f"stuck after {len(driver.calls)} calls"
+                await asyncio.sleep(0.02)
+        finally:
+            await engine.stop()
+
+    asyncio.run(main())
+    history = runs(session, agent.id)
+    assert [(r.trigger, r.outcome) for r in history] == [
+        ("manual", "failed"), ("retry", "failed"), ("retry", "failed"), ("retry", "failed"), ("retry", "no_change")]
+    assert history[3].gate_reason.startswith("probe: ") and history[4].gate_reason.startswith("probe: ")
+    assert statuses == ["idle", "idle", "blocked", "blocked", "idle"]
+    # The feed says it once each way, not at every probe.
+    feed = session.exec(select(Activity.details).where(Activity.event_type == "agent.status")
+                        .order_by(Activity.id)).all()
+    assert [d["status"] for d in feed] == ["blocked", "idle"]
+    a = fresh(session, Agent, agent.id)
+    assert (a.circuit_state, a.consecutive_failures, a.missed_heartbeats) == ("closed", 0, 0)
+
+
+def fresh_status(agent_id: int) -> str:
+    with session_scope() as s:
+        agent = s.get(Agent, agent_id)
+        return str(agent.status) if agent else "gone"

@@ -1,0 +1,61 @@
+"""Writes under concurrent load through a real server on 127.0.0.1: every acknowledged task
+and message is there with its feed line, its audit row (the hash chain intact) and its memory
+queued for the indexer; nobody gets "database is locked". Bounded: 8 writers, 120 requests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import httpx
+from sqlmodel import col, func, select
+
+from mission_control.models import Activity, MemoryItem, Message, Task
+from mission_control.services.audit import verify_chain
+
+WRITERS, REQUESTS = 8, 120
+
+
+async def _post_all(base: str, token: str, task_id: int) -> list[tuple[str, int]]:
+    numbers = itertools.count()
+    results: list[tuple[str, int]] = []
+
+    async def writer() -> None:
+        async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=60,
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
+            while (i := next(numbers)) < REQUESTS:
+                if i % 2:
+                    r = await client.post(f"/tasks/{task_id}/messages", json={"body": f"note {i}"})
+                    results.append(("message", r.status_code))
+                else:
+                    r = await client.post("/tasks", json={"title": f"Load {i}", "description": "x"})
+                    results.append(("task", r.status_code))
+
+    await asyncio.gather(*(writer() for _ in range(WRITERS)))
+    return results
+
+
+def test_concurrent_writes_all_land_with_their_bookkeeping(live_url, squad, session, events):
+    team = squad.a
+    session.commit()
+    before_tasks = session.exec(select(func.count()).select_from(Task)).one()
+    results = asyncio.run(_post_all(live_url, team.tokens["agent"], team.task_id))
+    assert len(results) == REQUESTS and {code for _, code in results} == {201}
+
+    session.rollback()  # end the snapshot read before the load
+    tasks = session.exec(select(func.count()).select_from(Task)).one()
+    assert tasks - before_tasks == REQUESTS // 2
+    posted = session.exec(select(func.count()).select_from(Message).where(
+        Message.task_id == team.task_id, col(Message.body).startswith("note "))).one()
+    assert posted == REQUESTS // 2
+    feed = session.exec(select(Activity.event_type, func.count()).where(
+        Activity.workspace_id == team.workspace_id).group_by(Activity.event_type)).all()
+    assert dict(feed)["task.created"] >= REQUESTS // 2 and dict(feed)["message.posted"] >= REQUESTS // 2
+    queued = session.exec(select(func.count()).select_from(MemoryItem).where(
+        col(MemoryItem.indexed_at).is_(None), col(MemoryItem.kind).in_(("task", "message")))).one()
+    assert queued >= REQUESTS
+    report = verify_chain(session=session, workspace_id=team.workspace_id)
+    assert report.ok, report.problems
+    published = [e.type for e in events]
+    assert published.count("task.created") == REQUESTS // 2
+    assert published.count("message.posted") == REQUESTS // 2
