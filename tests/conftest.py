@@ -14,6 +14,7 @@ on PostgreSQL.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from itertools import count
@@ -24,6 +25,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, func, select
 
 import mission_control.models  # noqa: F401  (registers every table)
@@ -97,11 +99,10 @@ def _app_tables(engine: Engine) -> tuple[str, ...]:
 
 def _empty_all_tables(engine: Engine) -> None:
     tables = _app_tables(engine)
+    if engine.dialect.name == "postgresql":
+        _truncate_postgres(engine, tables)
+        return
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            return
         for name in reversed(tables):  # children before parents
             conn.execute(text(f'DELETE FROM "{name}"'))
         has_sequence = conn.execute(
@@ -109,6 +110,25 @@ def _empty_all_tables(engine: Engine) -> None:
         ).first()
         if has_sequence:
             conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def _truncate_postgres(engine: Engine, tables: tuple[str, ...]) -> None:
+    """TRUNCATE while an app server (the e2e one) may still be reading these tables.
+
+    Waiting for one table's lock while holding another's can deadlock with that server, so
+    every lock is taken with NOWAIT, all at once, and the whole attempt is retried."""
+    names = ", ".join(f'"{t}"' for t in tables)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session", autouse=True)
