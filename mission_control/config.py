@@ -62,7 +62,9 @@ class Settings(BaseSettings):
         description="How often the engine looks for wake requests from other processes.",
     )
     heartbeat_wake_debounce_s: float = Field(
-        default=1.0,
+        # Half a second still folds a burst of mentions into one heartbeat, and keeps
+        # mention -> driver call under a second with the fan-out's delivery on top.
+        default=0.5,
         description="A mention or assignment wakes its agent this long after it arrives.",
     )
     heartbeat_timeout_s: float = 60.0

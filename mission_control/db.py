@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,14 +24,15 @@ _BUSY_TIMEOUT_S = 30  # how long a SQLite writer waits for another one
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
+        if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        _write_locks[engine] = threading.RLock()
+        _write_gates[engine] = _WriteGate(Path(f"{path}-writer") if on_disk else None)
         return engine
     settings = get_settings()
     return create_engine(
@@ -55,25 +59,73 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-# SQLite has one writer at a time. Write units of this process queue on a lock of their own
-# before BEGIN IMMEDIATE, so the next one starts the moment the last commits; contending for
-# the database lock instead means sleeping in SQLite's busy handler (1, 2, 5 ... 100 ms steps),
-# which under load was most of the p95. Other processes still meet at the database lock.
-# Re-entrant: a unit opened inside another on the same thread behaves as it did without it.
-# A unit that waited as long as SQLite's own busy timeout goes on to meet the database lock as
-# before (and its usual error), so a stuck writer never hangs the others for good.
-_write_locks: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+# SQLite has one writer at a time. Write units queue at a gate before BEGIN IMMEDIATE, so the
+# next one starts the moment the last commits; contending for the database lock instead means
+# sleeping in SQLite's busy handler (1, 2, 5 ... 100 ms steps), which under load was most of
+# the p95. The gate is a lock for the threads of this process and, for a database file, an
+# flock on "<file>-writer" for the other processes (several granian workers, the CLI, a
+# second app): the kernel hands it to the next waiter as soon as it is let go, and lets go
+# of it when a process dies. Re-entrant: a unit opened inside another on the same thread
+# behaves as it did without the gate. A unit that waited as long as SQLite's own busy timeout
+# goes on to meet the database lock as before (and its usual error), so a stuck writer never
+# hangs the others for good.
+class _WriteGate:
+    def __init__(self, lock_file: Path | None) -> None:
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+        if lock_file is not None:
+            try:
+                self._fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only folder: the database lock alone still works
+                self._fd = None
+
+    def acquire(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        if not self._threads.acquire(timeout=timeout_s):
+            return False
+        self._depth += 1
+        if self._depth == 1 and self._fd is not None and not self._lock_file(deadline):
+            self._depth -= 1
+            self._threads.release()
+            return False
+        return True
+
+    def _lock_file(self, deadline: float) -> bool:
+        pause = 0.0002
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
+                return True
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+
+
+_write_gates: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
 def _one_writer(engine: Engine) -> Iterator[None]:
-    lock = _write_locks.get(engine)
-    held = lock.acquire(timeout=_BUSY_TIMEOUT_S) if lock is not None else False
+    gate = _write_gates.get(engine)
+    held = gate.acquire(_BUSY_TIMEOUT_S) if gate is not None else False
     try:
         yield
     finally:
-        if held and lock is not None:
-            lock.release()
+        if held and gate is not None:
+            gate.release()
 
 
 @lru_cache(maxsize=1)

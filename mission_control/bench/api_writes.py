@@ -6,8 +6,8 @@
 
 The agent API runs in its own process the way production serves it (granian, one worker; see
 harness.api_server) on a temp SQLite file, or on --url (a PostgreSQL URL must point at a
-disposable database; each run adds its own workspace). An asyncio httpx client posts as an
-agent. The baseline is raw SQLAlchemy inserts of the same rows, one transaction each, on the
+disposable database; each run adds its own workspace). A lean asyncio HTTP/1.1 client
+(bench/http_load.py) posts as an agent. The baseline is raw SQLAlchemy inserts of the same rows, one transaction each, on the
 same kind of database. The client's own ceiling is measured too (the same requests against a
 trivial ASGI app under the same server): on a small machine the client shares the CPU with
 the server, so that row says how much of the budget the instrument itself takes. Every load
@@ -27,12 +27,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, insert
 
 from mission_control import db as mc_db
 from mission_control.bench.core import Baseline, Result, latency, print_table
 from mission_control.bench.harness import api_process, cpu_seconds, make_squad
+from mission_control.bench.http_load import LeanConnection
 from mission_control.models import Message, Task, utcnow
 
 LEVELS = (1, 8, 32)
@@ -52,17 +52,15 @@ async def _load(
 
     async def worker() -> None:
         nonlocal errors
-        # One client (one keep-alive connection) per worker: a pool shared by all workers
-        # costs the client more than a trivial server does at c >= 8 (measured here: p95 17-44
-        # ms against an app that answers in microseconds), which is not what an API user sees.
-        async with httpx.AsyncClient(
-            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30,
-        ) as client:
+        # One keep-alive connection per worker, as each agent would hold its own. The lean
+        # client (http_load) costs a tenth of httpx's CPU, which on a small machine is taken
+        # from the server it measures.
+        async with LeanConnection(f"{base}/api/v1", {"Authorization": f"Bearer {token}"}) as conn:
             while (i := next(numbers)) < count and time.monotonic() < deadline:
                 t0 = time.perf_counter()
-                r = await client.post(path, json=body(i))
+                status = await conn.post_json(path, body(i))
                 latencies.append(time.perf_counter() - t0)
-                errors += r.status_code != 201
+                errors += status != 201
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -107,7 +105,7 @@ def _measured(name: str, server: subprocess.Popen[bytes],
     return r, errors
 
 
-def measure(url: str, data_dir: str, count: int, server: str = "granian") -> list[Result]:
+def measure(url: str, data_dir: str, count: int, server: str = "granian", workers: int = 1) -> list[Result]:
     squad = make_squad(url, n_agents=1, n_tasks=1, slug=f"bench-{secrets.token_hex(3)}")
     kinds: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
         "task": ("/tasks", lambda i: {"title": f"Load task {i}", "priority": "high"}),
@@ -115,7 +113,7 @@ def measure(url: str, data_dir: str, count: int, server: str = "granian") -> lis
                     lambda i: {"body": f"progress note {i}: all green"}),
     }
     results = []
-    with api_process(url, data_dir, server=server) as (base, proc):
+    with api_process(url, data_dir, server=server, workers=workers) as (base, proc):
         for kind, (path, body) in kinds.items():
             for c in LEVELS:
                 r, errors = _measured(f"api_writes.{kind}[c={c}]", proc, _load(
@@ -164,10 +162,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=600, help="requests per load (default 600)")
     parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (SQLite writers then meet at the write gate's file lock)")
     parser.add_argument("--url", default="", help="a disposable database (default: a temp SQLite file)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp:
-        results = measure(args.url or f"sqlite:///{Path(tmp) / 'api.db'}", tmp, args.count, args.server)
+        results = measure(args.url or f"sqlite:///{Path(tmp) / 'api.db'}", tmp, args.count, args.server,
+                          args.workers)
     print_table(results)
     for r in results:
         print(r.json_line())

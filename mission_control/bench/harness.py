@@ -106,11 +106,12 @@ def server_env(url: str, data_dir: str | Path) -> dict[str, str]:
     }
 
 
-def server_command(target: str, port: int, server: str = "granian", *, factory: bool = True) -> list[str]:
+def server_command(target: str, port: int, server: str = "granian", *, factory: bool = True,
+                   workers: int = 1) -> list[str]:
     """Serve the ASGI app `target` ("module:name") on 127.0.0.1:`port`."""
     if server == "granian":
         return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log",
+                "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
                 *(["--factory"] if factory else []), target]
     if server == "uvicorn":
         return [sys.executable, "-m", "uvicorn", *(["--factory"] if factory else []), target,
@@ -155,13 +156,14 @@ def api_server(url: str, data_dir: str | Path, **kw: Any) -> Iterator[str]:
 def api_process(
     url: str, data_dir: str | Path, *, timeout_s: float = 30, server: str = "granian",
     target: str = "mission_control.bench.harness:served_api", factory: bool = True, ready_path: str = "/api/v1/health",
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The agent API (or another ASGI `target`) in a subprocess; yields (base URL, process)."""
     port = free_port()
     log = Path(data_dir) / f"api-server-{port}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            server_command(target, port, server, factory=factory),
+            server_command(target, port, server, factory=factory, workers=workers),
             cwd=ROOT, env=server_env(url, data_dir), stdout=out, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"

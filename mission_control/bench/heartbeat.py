@@ -11,7 +11,9 @@ plus the skipped-run record. The driver is an in-process stub, so only the engin
 Then @mention -> driver call, written in this process and by another process (a real second
 process writing through the services, as an app worker does): with the database poll alone,
 and over the cross-worker fan-out (a private redis-server; LISTEN/NOTIFY on PostgreSQL), each
-with no debounce and the default 1 s.
+with no debounce and the default (MC_HEARTBEAT_WAKE_DEBOUNCE_S, 0.5 s). The target, 1 s from
+mention to driver call, is for the default and the ways a deployment delivers wakes (in-process,
+fan-out); the poll alone is the fallback when the fan-out is off, reported without a target.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import text
 from mission_control import db as mc_db
 from mission_control import fanout
 from mission_control.bench.core import Baseline, Result, latency, migrated_engine, print_table
-from mission_control.config import ROOT
+from mission_control.config import ROOT, get_settings
 from mission_control.drivers import DriverRegistry
 from mission_control.drivers.protocol import DriverReply, WakeRequest
 from mission_control.heartbeat import gate
@@ -215,27 +217,30 @@ def measure(url: str, n: int, samples: int = 5) -> list[Result]:
     first = ids[0]
     with mc_db.session_scope() as s:
         tasks.assign(session=s, workspace_id=ws, task_id=task_id, agent_id=first, actor=Actor.system("bench"))
-    for debounce in (0.0, 1.0):
+    debounces = (0.0, get_settings().heartbeat_wake_debounce_s)
+    for debounce in debounces:
         lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), debounce_s=debounce, poll_s=1.0,
                                           samples=samples))
-        results.append(_mention_result(f"in-process, debounce {debounce:g}", lat, debounce))
+        results.append(_mention_result(f"in-process, debounce {debounce:g}", lat, targeted=True))
     for label, relay, env in _other_process_ways(url):
         writer = OtherProcess(url, ws, task_id, op_id, env)
         try:
-            for debounce in (0.0, 1.0):
+            for debounce in debounces:
                 lat = asyncio.run(mention_latency(ws, first, op_id, task_id, Stub(), debounce_s=debounce, poll_s=1.0,
                                                   writer=writer, relay=relay, samples=samples))
-                results.append(_mention_result(f"other process, {label}, debounce {debounce:g}", lat, debounce))
+                results.append(_mention_result(f"other process, {label}, debounce {debounce:g}", lat,
+                                               targeted=relay is not None))
         finally:
             writer.close()
     return results
 
 
-def _mention_result(label: str, lat: list[float], debounce_s: float) -> Result:
-    """Target: the engine's part within a second; the debounce is a product setting on top."""
-    budget = 1000 + debounce_s * 1000
-    r = latency(f"heartbeat.mention_to_driver[{label}]", lat, target=f"p95 <= {budget:.0f} ms")
-    r.meets_target = (r.p95_ms or 0) <= budget
+def _mention_result(label: str, lat: list[float], *, targeted: bool) -> Result:
+    """Target: within a second, debounce included."""
+    if not targeted:
+        return latency(f"heartbeat.mention_to_driver[{label}]", lat)
+    r = latency(f"heartbeat.mention_to_driver[{label}]", lat, target="p95 <= 1000 ms")
+    r.meets_target = (r.p95_ms or 0) <= 1000
     return r
 
 

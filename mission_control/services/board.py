@@ -39,6 +39,8 @@ def board_snapshot(*, session: Session, workspace_id: int) -> dict[str, Any]:
         .where(col(Task.workspace_id) == workspace_id)
         .order_by(col(Task.status), col(Task.position), col(Task.id))
     ).all()
+    tasks_in_order = [t for t in tasks if t.status != TaskStatus.done]
+    tasks_in_order += reversed([t for t in tasks if t.status == TaskStatus.done])  # column_order
     agents = list(
         session.exec(select(Agent).where(Agent.workspace_id == workspace_id).order_by(col(Agent.name)))
     )
@@ -64,7 +66,7 @@ def board_snapshot(*, session: Session, workspace_id: int) -> dict[str, Any]:
         if status_of.get(dep_id) != TaskStatus.done:
             blocked[task_id] += 1
     columns: dict[str, list[dict[str, Any]]] = {str(s): [] for s in TASK_COLUMNS}
-    for t in tasks:
+    for t in tasks_in_order:
         columns[str(t.status)].append(
             {
                 "id": t.id,

@@ -10,7 +10,9 @@ Transition rules (the board's contract):
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from typing import Any
+
+from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Forbidden, Invalid
 from mission_control.models import (
@@ -84,24 +86,47 @@ def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
             raise Invalid(f"task {task.id} has unfinished subtasks ({ids}): finish them first")
 
 
+def column_order(status: TaskStatus) -> tuple[Any, ...]:
+    """How a column is shown, top to bottom. Done is newest first: the work just finished is
+    what a reviewer looks for, and a long Done column must not hide it below "Show more"."""
+    if status == TaskStatus.done:
+        return (col(Task.position).desc(), col(Task.id).desc())
+    return (col(Task.position), col(Task.id))
+
+
 def _column_ids(session: Session, workspace_id: int, status: TaskStatus, exclude: int) -> list[int]:
     return [
         i
         for i in session.exec(
             select(Task.id)
             .where(Task.workspace_id == workspace_id, Task.status == status, Task.id != exclude)
-            .order_by(col(Task.position), col(Task.id))
+            .order_by(*column_order(status))
         )
         if i is not None
     ]
 
 
-def _place(session: Session, task: Task, ids: list[int], index: int | None) -> None:
-    """Insert `task` into the ordered column `ids` at `index` (end if None) and renumber."""
+def _place(session: Session, task: Task, status: TaskStatus, index: int | None) -> None:
+    """Put `task` at display `index` of column `status` (None: where new work goes, the end of
+    the column, or the top of Done) and renumber what has to move."""
     assert task.id is not None
-    index = len(ids) if index is None else max(0, min(index, len(ids)))
+    newest_first = status == TaskStatus.done
+    if index is None or (newest_first and index == 0):
+        # No renumbering: a card appended to a column of 1,000 costs one row, not 1,000.
+        session.flush()
+        top = session.exec(
+            select(func.max(Task.position)).where(
+                Task.workspace_id == task.workspace_id, Task.status == status, Task.id != task.id
+            )
+        ).one()
+        task.position = 0 if top is None else int(top) + 1
+        session.add(task)
+        return
+    ids = _column_ids(session, task.workspace_id, status, exclude=task.id)
+    index = max(0, min(index, len(ids)))
     ordered = ids[:index] + [task.id] + ids[index:]
-    positions = {tid: pos for pos, tid in enumerate(ordered)}
+    last = len(ordered) - 1
+    positions = {tid: (last - pos if newest_first else pos) for pos, tid in enumerate(ordered)}
     rows = session.exec(select(Task).where(col(Task.id).in_(ordered))).all()
     for row in rows:
         pos = positions[row.id]  # type: ignore[index]
@@ -137,12 +162,11 @@ def move_task(
         )
     frm = task.status
     old_position = task.position
-    ids = _column_ids(session, workspace_id, target, exclude=task_id)
     if frm != target:
         task.status = target
         task.status_changed_at = utcnow()
     task.updated_at = utcnow()
-    _place(session, task, ids, index)
+    _place(session, task, target, index)
     session.flush()
     if frm == target:
         action, text = "task.reordered", f"{actor.name} reordered #{task_id} in {label(target)}"

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.models import Activity, AuditEvent, Task, TaskDependency
-from mission_control.services import task_flow
+from mission_control.services import board, task_flow
 
 FORWARD = ["assigned", "in_progress", "review", "done"]
 
@@ -228,6 +228,27 @@ def test_moving_to_a_column_at_an_index_places_it_there(
     assert _column(session, workspace.id, "assigned") == [(x, 0), (y, 1), (z, 2)]
     move(w, "assigned")  # no index: the end of the column
     assert _column(session, workspace.id, "assigned") == [(x, 0), (y, 1), (z, 2), (w, 3)]
+
+
+def test_done_shows_the_newest_work_first_and_drops_land_where_shown(
+    session, workspace, make_task, friday, move
+):
+    def done_column():
+        session.expire_all()
+        snap = board.board_snapshot(session=session, workspace_id=workspace.id)
+        return [card["id"] for card in snap["columns"]["done"]]
+
+    a, b, c, d = (make_task(t, assignee_ids=[friday.id]).id for t in "abcd")
+    for task_id in (a, b, c, d):
+        for to in FORWARD[1:]:
+            if task_id == d and to == "done":
+                break
+            move(task_id, to)
+    assert done_column() == [c, b, a]  # just finished on top
+    move(d, "done", index=1)  # dropped second from the top, as the board shows it
+    assert done_column() == [c, d, b, a]
+    move(a, "done", index=0)  # dragged to the top
+    assert done_column() == [a, c, d, b]
 
 
 # --------------------------------------------------------------------------- dependencies
