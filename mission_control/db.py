@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import threading
 import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,18 +75,30 @@ class _WriteGate:
     def __init__(self, lock_file: Path | None) -> None:
         self._threads = threading.RLock()
         self._depth = 0
+        self._lock_file_path = lock_file
+        self._pid = -1
         self._fd: int | None = None
-        if lock_file is not None:
-            try:
-                self._fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:  # a read-only folder: the database lock alone still works
-                self._fd = None
+        self._state = threading.Lock()
+
+    def _open_for_this_process(self) -> None:
+        # Opened per process: forked workers sharing one open file would share its flock.
+        if self._pid == os.getpid() or self._lock_file_path is None:
+            return
+        self._pid = os.getpid()
+        self._waits: queue.SimpleQueue[_FileWait] = queue.SimpleQueue()
+        self._waiter: threading.Thread | None = None
+        try:
+            self._fd = os.open(self._lock_file_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:  # a read-only folder: the database lock alone still works
+            self._fd = None
 
     def acquire(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
         if not self._threads.acquire(timeout=timeout_s):
             return False
         self._depth += 1
+        if self._depth == 1:
+            self._open_for_this_process()
         if self._depth == 1 and self._fd is not None and not self._lock_file(deadline):
             self._depth -= 1
             self._threads.release()
@@ -92,16 +106,37 @@ class _WriteGate:
         return True
 
     def _lock_file(self, deadline: float) -> bool:
-        pause = 0.0002
+        assert self._fd is not None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        # Another process is writing. A blocking flock wakes the moment it lets go (polling
+        # would leave the database idle for the length of each sleep), but cannot time out,
+        # so a thread of our own blocks for us and we wait for it with a deadline.
+        wait = _FileWait()
+        with self._state:
+            if self._waiter is None:
+                self._waiter = threading.Thread(target=self._wait_loop, name="mc-sqlite-gate", daemon=True)
+                self._waiter.start()
+        self._waits.put(wait)
+        if wait.granted.wait(max(0.0, deadline - time.monotonic())):
+            return True
+        with self._state:
+            wait.abandoned = not wait.granted.is_set()
+            return not wait.abandoned
+
+    def _wait_loop(self) -> None:
+        assert self._fd is not None
         while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
-                return True
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    return False
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)
+            wait = self._waits.get()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            with self._state:
+                if wait.abandoned:  # its writer gave up meanwhile: let the next one have it
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                    continue
+                wait.granted.set()
 
     def release(self) -> None:
         self._depth -= 1
@@ -109,9 +144,11 @@ class _WriteGate:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
 
-    def __del__(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
+
+@dataclass
+class _FileWait:
+    granted: threading.Event = field(default_factory=threading.Event)
+    abandoned: bool = False
 
 
 _write_gates: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDictionary()

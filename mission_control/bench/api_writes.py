@@ -74,9 +74,11 @@ async def echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
     while (await receive()).get("more_body"):
         pass
     status = 201 if scope["method"] == "POST" else 200
+    body = b'{"id": 1, "title": "echo"}'
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": b'{"id": 1, "title": "echo"}'})
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _raw_inserts(engine: Engine, make_row: Callable[[int], dict[str, Any]], model: Any,

@@ -81,3 +81,32 @@ def test_a_second_process_waits_at_the_gate_and_then_writes(tmp_path):
         else:
             mc_db._override.pop("engine", None)
         engine.dispose()
+
+
+def test_a_writer_gives_up_waiting_at_its_deadline_and_the_gate_still_opens_afterwards(tmp_path):
+    path = tmp_path / "squad.db"
+    url = f"sqlite:///{path}"
+    engine = mc_db.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+    gate = mc_db._write_gates[engine]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, url], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        assert gate.acquire(0.3) is False  # bounded: the other process keeps writing
+        assert 0.25 < time.monotonic() - started < 5
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "released"
+        # The abandoned wait must not keep the file lock for itself.
+        assert gate.acquire(5) is True
+        gate.release()
+    finally:
+        holder.kill()
+        holder.wait()
+        engine.dispose()
