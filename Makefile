@@ -101,7 +101,7 @@ run: venv bun migrate seed
 	reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 demo:
-	@$(MAKE) --no-print-directory run SIMULATE=1
+	@MC_ACCESS_LOG=false $(MAKE) --no-print-directory run SIMULATE=1
 
 # --- checks -----------------------------------------------------------------------------
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|text)$")
+    access_log: bool = Field(
+        default=True,
+        description="A log line per API request (`make demo` turns it off: the simulated squad "
+        "would fill the terminal).",
+    )
     seed_demo: bool = True
     workspace_slug: str = "demo"
     frontend_port: int = 3000

@@ -60,7 +60,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = key_cache(settings.api_key_cache_s)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     # Outermost, so the latency and the request id cover every other middleware too.
-    app.add_middleware(RequestObserver, prefix=f"{PREFIX}/")
+    app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
     errors.install(app)
     # Writes made through this app reach live-update watchers in every other worker.
     fanout.install_publisher(settings)

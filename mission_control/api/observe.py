@@ -25,9 +25,10 @@ HEADER = b"x-request-id"
 
 
 class RequestObserver:
-    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+    def __init__(self, app: ASGIApp, *, prefix: str, log_requests: bool = True) -> None:
         self.app = app
         self.prefix = prefix
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -58,13 +59,14 @@ class RequestObserver:
                 # FastAPI leaves the router's own (prefix-less) route in the scope.
                 route = self.prefix.rstrip("/") + route
             http_latency.labels(scope["method"], route, str(status)).observe(elapsed)
-            access.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={"status": status, "route": route, "duration_ms": round(elapsed * 1000, 2)},
-            )
+            if self.log_requests or status >= 500:
+                access.info(
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={"status": status, "route": route, "duration_ms": round(elapsed * 1000, 2)},
+                )
             logs.request_id.reset(token)
 
 

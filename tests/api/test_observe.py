@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
+from mission_control.api.app import create_api
 from mission_control.config import Settings
 from mission_control.observe import health, logs, metrics
 
@@ -97,6 +99,14 @@ def test_request_ids_are_kept_or_made_and_land_in_json_logs(client, squad, json_
     assert first["msg"] == "GET /api/v1/me 200" and first["route"] == "/api/v1/me"
     assert first["duration_ms"] >= 0 and first["level"] == "info"
     assert any(x["request_id"] == made for x in access)
+
+
+def test_access_lines_can_be_switched_off(db, squad, json_logs):
+    quiet = TestClient(create_api(Settings(api_rate_limit="100000/minute", access_log=False)))
+    assert quiet.get("/api/v1/me", headers=squad.a.auth("agent")).status_code == 200
+    assert quiet.get("/api/v1/tasks/999999", headers=squad.a.auth("agent")).status_code == 404
+    lines = [json.loads(line) for line in json_logs.getvalue().splitlines()]
+    assert [x for x in lines if x["logger"] == "mission_control.access"] == []
 
 
 def test_health_reports_every_check(client, monkeypatch):
