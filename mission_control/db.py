@@ -105,6 +105,22 @@ class _WriteGate:
             return False
         return True
 
+    def try_acquire(self) -> bool:
+        """The gate if it is free this instant (False at once otherwise)."""
+        if not self._threads.acquire(blocking=False):
+            return False
+        self._depth += 1
+        if self._depth == 1:
+            self._open_for_this_process()
+            if self._fd is not None:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self._depth -= 1
+                    self._threads.release()
+                    return False
+        return True
+
     def _lock_file(self, deadline: float) -> bool:
         assert self._fd is not None
         try:
@@ -160,6 +176,18 @@ def _one_writer(engine: Engine) -> Iterator[None]:
     held = gate.acquire(_BUSY_TIMEOUT_S) if gate is not None else False
     try:
         yield
+    finally:
+        if held and gate is not None:
+            gate.release()
+
+
+@contextmanager
+def write_gate_if_free() -> Iterator[bool]:
+    """Hold the write gate for the block if nobody has it (SQLite); yields whether it does."""
+    gate = _write_gates.get(engine())
+    held = gate is not None and gate.try_acquire()
+    try:
+        yield held
     finally:
         if held and gate is not None:
             gate.release()

@@ -37,6 +37,7 @@ from mission_control.models import (
 )
 
 QUEUED = "webhook.queued"  # published after commit: nudges the dispatcher
+ATTEMPTED = "webhook.attempted"  # a delivery attempt was recorded: open webhook pages refresh
 MAX_TEXT = 3000
 RETRYABLE_STATUS = {408, 425, 429}
 
@@ -264,4 +265,7 @@ def record_attempt(
             delivery.next_attempt_at = now + timedelta(seconds=backoff(delivery.attempts))
     session.add(delivery)
     session.flush()
+    # Not audited (a delivery is not a change to the squad), but an open webhooks page shows it.
+    record(session, Event(type=ATTEMPTED, workspace_id=delivery.workspace_id,
+                          payload={"delivery_id": delivery.id, "status": delivery.status}))
     return delivery

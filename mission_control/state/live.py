@@ -47,7 +47,20 @@ def watch_tab(token: str, workspace_id: int) -> None:
     _tabs[token] = workspace_id
 
 
-def _on_event(_event: Event) -> None:
+# Events that change a page but not the audit log (so not the change id): webhook deliveries.
+# They make the next push go out even though the change id has not moved.
+_PAGE_ONLY = "webhook."
+_page_only_pending = False
+
+
+def _note_page_only(event_type: str) -> None:
+    global _page_only_pending
+    if event_type.startswith(_PAGE_ONLY):
+        _page_only_pending = True
+
+
+def _on_event(event: Event) -> None:
+    _note_page_only(event.type)
     loop, wake = _loop, _wake
     if loop is not None and wake is not None and not loop.is_closed():
         loop.call_soon_threadsafe(wake.set)
@@ -150,7 +163,7 @@ async def push_to_tabs(app: rx.App, since: int | None = None) -> int:
 
 async def watch_changes(app: rx.App) -> None:
     """Lifespan task: runs for as long as the app does."""
-    global _wake, _loop
+    global _wake, _loop, _page_only_pending
     _loop = asyncio.get_running_loop()
     _wake = asyncio.Event()
     unsubscribe = bus.subscribe(_on_event)
@@ -159,6 +172,7 @@ async def watch_changes(app: rx.App) -> None:
 
     def on_notice(notice: fanout.Notice) -> None:
         if notice.get("origin") != fanout.origin():  # our own writes already woke us via the bus
+            _note_page_only(str(notice.get("type") or ""))
             wake.set()
 
     relay = fanout.from_settings()
@@ -171,8 +185,9 @@ async def watch_changes(app: rx.App) -> None:
             except TimeoutError:
                 pass
             _wake.clear()
+            force, _page_only_pending = _page_only_pending, False
             try:
-                last = await push_to_tabs(app, since=last)
+                last = await push_to_tabs(app, since=None if force else last)
             except Exception:  # the database may be away for a moment; keep watching
                 log.exception("change watcher failed; retrying")
                 await asyncio.sleep(1)

@@ -59,3 +59,44 @@ def test_concurrent_writes_all_land_with_their_bookkeeping(live_url, squad, sess
     published = [e.type for e in events]
     assert published.count("task.created") == REQUESTS // 2
     assert published.count("message.posted") == REQUESTS // 2
+
+
+def test_a_write_waiting_for_another_writer_does_not_hold_up_the_api(live_url, squad, db):
+    """On SQLite a write runs on the event loop only when no one else is writing; when another
+    writer (here: a unit held open on another thread) has the database, the write waits in the
+    threadpool, and reads keep being answered meanwhile."""
+    import threading
+
+    from mission_control.db import session_scope
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with session_scope():
+            holding.set()
+            release.wait(10)
+
+    async def scenario() -> tuple[int, list[int], bool]:
+        async with httpx.AsyncClient(base_url=f"{live_url}/api/v1", timeout=30,
+                                     headers=squad.a.auth("agent")) as client:
+            write = asyncio.create_task(client.post("/tasks", json={"title": "Queued behind a writer"}))
+            reads = []
+            for _ in range(5):
+                reads.append((await client.get("/me")).status_code)
+            still_waiting = not write.done()
+            release.set()
+            return (await write).status_code, reads, still_waiting
+
+    # The key's first use records when it was last used (a write of its own); do that first.
+    assert httpx.get(f"{live_url}/api/v1/me", headers=squad.a.auth("agent")).status_code == 200
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        created, reads, still_waiting = asyncio.run(scenario())
+    finally:
+        release.set()
+        thread.join(10)
+    assert reads == [200] * 5  # answered while the write was queued
+    assert still_waiting if db.dialect.name == "sqlite" else True
+    assert created == 201

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 
 from mission_control.api.deps import Cursor, Limit, PathId, Reader, Worker
 from mission_control.api.errors import COMMON_RESPONSES
 from mission_control.api.schemas import MessageIn, MessageOut, MessagePosted, Page
+from mission_control.api.write_queue import run_write
 from mission_control.db import read_session, session_scope
 from mission_control.services import messages, queries
 from mission_control.services.authz import Principal
@@ -38,7 +38,7 @@ def list_messages(
 async def post_message(task_id: PathId, body: MessageIn, who: Worker) -> MessagePosted:
     """The author is always the caller; @name mentions notify those agents and operators."""
     # One hop to the threadpool (a sync endpoint's response is validated in another).
-    return await run_in_threadpool(_post_message, task_id, body, who)
+    return await run_write(_post_message, task_id, body, who)
 
 
 def _post_message(task_id: int, body: MessageIn, who: Principal) -> MessagePosted:

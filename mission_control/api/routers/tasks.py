@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from mission_control.api.deps import Cursor, Limit, PathId, QueryId, Reader, Worker
 from mission_control.api.errors import COMMON_RESPONSES, CONFLICT_RESPONSE
@@ -19,6 +18,7 @@ from mission_control.api.schemas import (
     TaskPatch,
 )
 from mission_control.api.schemas.work import Approve, Reject
+from mission_control.api.write_queue import run_write
 from mission_control.db import read_session, session_scope
 from mission_control.errors import Invalid
 from mission_control.models import Agent, Task, TaskStatus
@@ -83,7 +83,7 @@ def list_tasks(
 async def create_task(body: TaskIn, who: Worker) -> TaskOut:
     # The busiest write: one hop to the threadpool. A sync endpoint costs two (FastAPI then
     # validates its response in the threadpool as well).
-    return await run_in_threadpool(_create_task, body, who)
+    return await run_write(_create_task, body, who)
 
 
 def _create_task(body: TaskIn, who: Principal) -> TaskOut:
