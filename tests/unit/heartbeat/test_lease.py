@@ -34,10 +34,11 @@ def test_one_holder_at_a_time_takeover_after_expiry_and_fencing(db):
 
 
 WORKER = textwrap.dedent("""
-    import asyncio, json, sys, time
+    import asyncio, faulthandler, json, signal, sys, time
     from mission_control.heartbeat.lifespan import run_heartbeat_engine
 
     name = sys.argv[1]
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks if it hangs
 
     def on_change(what, lease):
         print(json.dumps({"who": name, "what": what, "epoch": lease.epoch, "t": time.time()}), flush=True)
@@ -61,11 +62,26 @@ def _read_events(proc: subprocess.Popen, into: list[dict], until: float, stop=la
         into.append(json.loads(line))
 
 
-def test_two_processes_run_one_scheduler_and_the_survivor_takes_over(db):
+def _wait_or_show_stacks(proc: subprocess.Popen, stderr_file, timeout_s: float) -> None:
+    """Wait for a stopping worker; if it hangs, fail with where each of its threads is."""
+    try:
+        proc.wait(timeout=timeout_s)
+        return
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        proc.kill()
+        proc.wait(timeout=10)
+    pytest.fail(f"the worker did not stop within {timeout_s:.0f} s of SIGINT; its stderr and threads:\n"
+                f"{stderr_file.read_text()[-6000:]}")
+
+
+def test_two_processes_run_one_scheduler_and_the_survivor_takes_over(db, tmp_path):
     env = {**os.environ, "MC_DATABASE_URL": db.url.render_as_string(hide_password=False),
            "MC_HEARTBEAT_ENABLED": "true", "PYTHONUNBUFFERED": "1"}
+    errs = {name: tmp_path / f"{name}.stderr" for name in ("w1", "w2")}
     procs = {name: subprocess.Popen([sys.executable, "-c", WORKER, name], env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, text=True) for name in ("w1", "w2")}
+                                    stderr=errs[name].open("w"), text=True) for name in ("w1", "w2")}
     events: dict[str, list[dict]] = {"w1": [], "w2": []}
     try:
         deadline = time.time() + 30
@@ -92,7 +108,7 @@ def test_two_processes_run_one_scheduler_and_the_survivor_takes_over(db):
         assert gap < 1.0 + 0.2 + 1.0  # ttl + renew period + slack for a busy machine
         # A clean stop releases the lease.
         procs[other].send_signal(signal.SIGINT)
-        procs[other].wait(timeout=30)  # interpreter teardown is slow on a loaded 2-core runner
+        _wait_or_show_stacks(procs[other], errs[other], timeout_s=30)
         late = Lease(holder="late", ttl_s=5)
         assert late.acquire_or_renew() and late.epoch == takeover[0]["epoch"] + 1
     finally:
