@@ -10,8 +10,9 @@ disposable database; each run adds its own workspace). A lean asyncio HTTP/1.1 c
 (bench/http_load.py) posts as an agent. The baseline is raw SQLAlchemy inserts of the same rows, one transaction each, on the
 same kind of database. The client's own ceiling is measured too (the same requests against a
 trivial ASGI app under the same server): on a small machine the client shares the CPU with
-the server, so that row says how much of the budget the instrument itself takes. Every load
-stops at its count or its deadline.
+the server, so that row says how much of the budget the instrument itself takes. The squad
+simulator (`mc simulate`, 10 agents at full speed for 15 s) is the last load: a realistic mix
+of reads and writes. Every load stops at its count or its deadline.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from mission_control import db as mc_db
 from mission_control.bench.core import Baseline, Result, latency, print_table
 from mission_control.bench.harness import api_process, cpu_seconds, make_squad
 from mission_control.bench.http_load import LeanConnection
+from mission_control.cli.simulate import simulate
 from mission_control.models import Message, Task, utcnow
 
 LEVELS = (1, 8, 32)
 DEADLINE_S = 30.0
 WARMUP = 200
+SQUAD_AGENTS, SQUAD_TASKS, SQUAD_SECONDS = 10, 100, 15.0
 TARGET = "p95 <= 50 ms and >= 500/s"
 
 
@@ -108,6 +111,24 @@ def _measured(name: str, server: subprocess.Popen[bytes],
     return r, errors
 
 
+def _squad_load(base: str, admin_token: str, server: subprocess.Popen[bytes]) -> Result:
+    """The squad simulator as a load generator: 10 agents through the public API at full speed
+    (check in, take work, comment, @mention, deliver documents, move cards, review), all
+    writes and reads mixed as real agents make them. Its client is httpx, as an agent's is."""
+    server_cpu = cpu_seconds(server)
+    report = asyncio.run(simulate(base, admin_token, agents=SQUAD_AGENTS, tasks=SQUAD_TASKS,
+                                  duration_s=SQUAD_SECONDS, pace_s=0))
+    calls = [x for values in report.latencies.values() for x in values]
+    r = latency(f"api_writes.squad_sim[{SQUAD_AGENTS} agents, pace 0]", calls,
+                throughput_per_s=len(calls) / max(report.seconds, 1e-9))
+    r.notes["server_cpu_ms"] = round((cpu_seconds(server) - server_cpu) * 1000 / max(1, len(calls)), 3)
+    r.notes["tasks_done"] = len(report.done_ids)
+    if report.errors:
+        r.notes["errors"] = dict(report.errors)
+    r.notes["what"] = "mc simulate: every API call of a squad at work, per second"
+    return r
+
+
 def measure(url: str, data_dir: str, count: int, server: str = "granian", workers: int = 1) -> list[Result]:
     squad = make_squad(url, n_agents=1, n_tasks=1, slug=f"bench-{secrets.token_hex(3)}")
     kinds: dict[str, tuple[str, Callable[[int], dict[str, Any]]]] = {
@@ -128,6 +149,7 @@ def measure(url: str, data_dir: str, count: int, server: str = "granian", worker
                     r.target = TARGET
                     r.meets_target = (r.p95_ms or 0) <= 50 and (r.throughput_per_s or 0) >= 500 and not errors
                 results.append(r)
+        results.append(_squad_load(base, squad.admin_token, proc))
     with api_process(url, data_dir, server=server, target="mission_control.bench.api_writes:echo",
                      factory=False, ready_path="/") as (base, proc):
         r, _ = _measured("api_writes.client_ceiling[c=8]", proc, _load(

@@ -39,6 +39,9 @@ WORKER = textwrap.dedent("""
 
     name = sys.argv[1]
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks if it hangs
+    # A runner started in the background (CI) passes SIGINT down ignored, and Python then keeps
+    # ignoring it: the clean stop below would never come. Ctrl-C behaves as in a terminal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def on_change(what, lease):
         print(json.dumps({"who": name, "what": what, "epoch": lease.epoch, "t": time.time()}), flush=True)
