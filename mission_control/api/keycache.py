@@ -22,8 +22,11 @@ from mission_control.services.api_keys import hash_token
 from mission_control.services.authz import Principal
 
 MAX_ENTRIES = 10_000
-# Event types after which a cached answer may be wrong.
-INVALIDATING = ("api_key.", "user.", "agent.", "workspace.")
+# Event types after which a cached answer may be wrong: who a key belongs to (whether its agent
+# or user still exists and may act) and whether it still counts. An agent's check-ins, status
+# changes and notes do not change that (names are fixed); clearing on them made a busy squad
+# look every key up again.
+INVALIDATING = ("api_key.", "user.", "agent.deleted", "workspace.")
 
 
 @dataclass

@@ -140,9 +140,9 @@ async def _agent(me: Api, my_id: int, names: list[str], rng: random.Random, stop
                 continue
             await pause()
             await me.call("move", "POST", f"/tasks/{task['id']}/move", {"status": "in_progress"})
-            mate = rng.choice(names)
-            body = (f"Started on this. @{mate} can you sanity-check the approach?"
-                    if rng.random() < 0.3 else "Started on this; first draft soon.")
+            mention = names and rng.random() < 0.3  # a squad of one has nobody to ask
+            body = (f"Started on this. @{rng.choice(names)} can you sanity-check the approach?"
+                    if mention else "Started on this; first draft soon.")
             await me.call("comment", "POST", f"/tasks/{task['id']}/messages", {"body": body})
             await pause()
             await me.call("deliver", "POST", "/documents", {

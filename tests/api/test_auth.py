@@ -322,6 +322,22 @@ def test_an_operator_deactivated_in_the_app_loses_access_on_the_next_request(cli
     assert r.status_code == 401
 
 
+def test_an_agent_deleted_in_the_app_loses_its_key_on_the_next_request(client, squad):
+    from mission_control.db import session_scope
+    from mission_control.services import agents
+    from mission_control.services.actor import Actor
+
+    headers = squad.a.auth("agent")
+    agent_id = squad.a.agent_id
+    assert client.post(f"/api/v1/agents/{agent_id}/heartbeat", headers=headers,
+                       json={"status": "active"}).status_code == 200  # remembered
+    with session_scope() as s:
+        agents.delete_agent(session=s, workspace_id=squad.a.workspace_id, agent_id=agent_id,
+                            actor=Actor.system("test"))
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers=squad.a.auth("agent2")).status_code == 200
+
+
 def test_a_key_revoked_behind_the_apps_back_is_refused_within_the_cache_lifetime(db, squad, session):
     import time
 

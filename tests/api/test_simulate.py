@@ -47,6 +47,15 @@ def test_simulated_squad_moves_tasks_to_done(mc, squad, session):  # noqa: F811
     assert sorted(names) == ["Sim0", "Sim1", "Sim2"]
 
 
+def test_a_squad_of_one_works_alone(mc, squad):  # noqa: F811
+    code, out, err = mc(
+        squad.a.tokens["admin"], "simulate", "--agents", "1", "--tasks", "2",
+        "--duration", "30", "--pace", "0", "--json",
+    )
+    assert code == 0, err  # it used to crash looking for a teammate to @mention
+    assert json.loads(out)["tasks_done"] == 2
+
+
 def test_simulate_needs_an_admin(mc, squad):  # noqa: F811
     code, _, err = mc(squad.a.tokens["agent"], "simulate", "--agents", "1", "--tasks", "1")
     assert code == 4 and "admin" in err.lower()

@@ -17,6 +17,7 @@ from mission_control.api.schemas import (
     WakeIn,
     WakeOut,
 )
+from mission_control.api.write_queue import run_write
 from mission_control.db import read_session, session_scope
 from mission_control.models import Agent, DriverType
 from mission_control.services import agent_signals, agents, notifications, presence
@@ -100,10 +101,14 @@ def delete_agent(agent_id: PathId, who: Admin) -> Response:
 @router.post(
     "/{agent_id}/heartbeat", response_model=CheckInOut, summary="Check in (the agent itself)"
 )
-def check_in(
+async def check_in(
     agent_id: PathId, body: CheckIn, who: Annotated[Principal, Depends(get_principal)]
 ) -> CheckInOut:
     """Only the agent, with its own key: marks it seen, optionally reports idle/active/blocked."""
+    return await run_write(_check_in, agent_id, body, who)
+
+
+def _check_in(agent_id: int, body: CheckIn, who: Principal) -> CheckInOut:
     with session_scope() as session:
         get_in_workspace(session, Agent, agent_id, who.workspace_id)
         require_self_agent(who, agent_id)

@@ -128,8 +128,12 @@ def delete_task(task_id: PathId, who: Worker) -> Response:
 
 
 @router.post("/{task_id}/move", response_model=TaskOut, summary="Move a task to a column")
-def move_task(task_id: PathId, body: Move, who: Worker) -> TaskOut:
+async def move_task(task_id: PathId, body: Move, who: Worker) -> TaskOut:
     """Change status (one column forward at a time, or back), optionally at a position."""
+    return await run_write(_move_task, task_id, body, who)
+
+
+def _move_task(task_id: int, body: Move, who: Principal) -> TaskOut:
     with session_scope() as session:
         task_flow.move_task(
             session=session,
@@ -143,8 +147,12 @@ def move_task(task_id: PathId, body: Move, who: Worker) -> TaskOut:
 
 
 @router.post("/{task_id}/approve", response_model=TaskOut, summary="Approve a task in review (operators)")
-def approve(task_id: PathId, body: Approve, who: Worker) -> TaskOut:
+async def approve(task_id: PathId, body: Approve, who: Worker) -> TaskOut:
     """Review -> done, recorded in the thread. Agents cannot approve (403), not even their own work."""
+    return await run_write(_approve, task_id, body, who)
+
+
+def _approve(task_id: int, body: Approve, who: Principal) -> TaskOut:
     with session_scope() as session:
         approvals.approve(session=session, workspace_id=who.workspace_id, task_id=task_id,
                           actor=who.actor(), note=body.note)
@@ -161,7 +169,11 @@ def reject(task_id: PathId, body: Reject, who: Worker) -> TaskOut:
 
 
 @router.post("/{task_id}/assignees", response_model=TaskOut, summary="Assign an agent")
-def assign(task_id: PathId, body: AssigneeIn, who: Worker) -> TaskOut:
+async def assign(task_id: PathId, body: AssigneeIn, who: Worker) -> TaskOut:
+    return await run_write(_assign, task_id, body, who)
+
+
+def _assign(task_id: int, body: AssigneeIn, who: Principal) -> TaskOut:
     with session_scope() as session:
         tasks.assign(
             session=session,
