@@ -9,7 +9,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,42 +92,29 @@ class _WriteGate:
         except OSError:  # a read-only folder: the database lock alone still works
             self._fd = None
 
-    def acquire(self, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        if not self._threads.acquire(timeout=timeout_s):
+    def acquire(self, timeout_s: float | None) -> bool:
+        """Hold the gate, waiting up to `timeout_s` (None: only if it is free this instant)."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        held = self._threads.acquire(blocking=False) if timeout_s is None else self._threads.acquire(timeout=timeout_s)
+        if not held:
             return False
         self._depth += 1
         if self._depth == 1:
             self._open_for_this_process()
-        if self._depth == 1 and self._fd is not None and not self._lock_file(deadline):
-            self._depth -= 1
-            self._threads.release()
-            return False
+            if self._fd is not None and not self._lock_file(deadline):
+                self._depth -= 1
+                self._threads.release()
+                return False
         return True
 
-    def try_acquire(self) -> bool:
-        """The gate if it is free this instant (False at once otherwise)."""
-        if not self._threads.acquire(blocking=False):
-            return False
-        self._depth += 1
-        if self._depth == 1:
-            self._open_for_this_process()
-            if self._fd is not None:
-                try:
-                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    self._depth -= 1
-                    self._threads.release()
-                    return False
-        return True
-
-    def _lock_file(self, deadline: float) -> bool:
+    def _lock_file(self, deadline: float | None) -> bool:
         assert self._fd is not None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
-            pass
+            if deadline is None:
+                return False
         # Another process is writing. A blocking flock wakes the moment it lets go (polling
         # would leave the database idle for the length of each sleep), but cannot time out,
         # so a thread of our own blocks for us and we wait for it with a deadline.
@@ -171,26 +158,20 @@ _write_gates: weakref.WeakKeyDictionary[Engine, _WriteGate] = weakref.WeakKeyDic
 
 
 @contextmanager
-def _one_writer(engine: Engine) -> Iterator[None]:
+def _gate(engine: Engine, timeout_s: float | None) -> Iterator[bool]:
+    """Hold `engine`'s write gate (if it has one) for the block; yields whether it is held."""
     gate = _write_gates.get(engine)
-    held = gate.acquire(_BUSY_TIMEOUT_S) if gate is not None else False
-    try:
-        yield
-    finally:
-        if held and gate is not None:
-            gate.release()
-
-
-@contextmanager
-def write_gate_if_free() -> Iterator[bool]:
-    """Hold the write gate for the block if nobody has it (SQLite); yields whether it does."""
-    gate = _write_gates.get(engine())
-    held = gate is not None and gate.try_acquire()
+    held = gate is not None and gate.acquire(timeout_s)
     try:
         yield held
     finally:
         if held and gate is not None:
             gate.release()
+
+
+def write_gate_if_free() -> AbstractContextManager[bool]:
+    """Hold the write gate for the block if nobody has it (SQLite); yields whether it does."""
+    return _gate(engine(), None)
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +198,7 @@ def session_scope() -> Iterator[Session]:
     """One unit of work: commits on success, rolls back (writing nothing) on any error."""
     current = engine()
     bind = current.execution_options(mc_write=True)
-    with _one_writer(current), Session(bind, expire_on_commit=False) as session:
+    with _gate(current, _BUSY_TIMEOUT_S), Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Forbidden, Invalid
@@ -86,6 +87,22 @@ def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
             raise Invalid(f"task {task.id} has unfinished subtasks ({ids}): finish them first")
 
 
+# Prepared once: computed for every new or moved card (ix_task_board answers it).
+_TOP_POSITION = select(func.max(Task.position)).where(
+    col(Task.workspace_id) == bindparam("workspace_id"), col(Task.status) == bindparam("status"),
+    col(Task.id) != bindparam("exclude"),
+)
+
+
+def next_position(session: Session, workspace_id: int, status: TaskStatus, exclude: int = 0) -> int:
+    """The position after the last card of a column (not counting card `exclude`)."""
+    session.flush()  # cards added or moved earlier in this unit count
+    top = session.connection().execute(
+        _TOP_POSITION, {"workspace_id": workspace_id, "status": str(status), "exclude": exclude}
+    ).scalar()
+    return 0 if top is None else int(top) + 1
+
+
 def column_order(status: TaskStatus) -> tuple[Any, ...]:
     """How a column is shown, top to bottom. Done is newest first: the work just finished is
     what a reviewer looks for, and a long Done column must not hide it below "Show more"."""
@@ -113,13 +130,7 @@ def _place(session: Session, task: Task, status: TaskStatus, index: int | None) 
     newest_first = status == TaskStatus.done
     if index is None or (newest_first and index == 0):
         # No renumbering: a card appended to a column of 1,000 costs one row, not 1,000.
-        session.flush()
-        top = session.exec(
-            select(func.max(Task.position)).where(
-                Task.workspace_id == task.workspace_id, Task.status == status, Task.id != task.id
-            )
-        ).one()
-        task.position = 0 if top is None else int(top) + 1
+        task.position = next_position(session, task.workspace_id, status, exclude=task.id)
         session.add(task)
         return
     ids = _column_ids(session, task.workspace_id, status, exclude=task.id)

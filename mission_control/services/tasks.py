@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid
 from mission_control.models import (
@@ -23,19 +22,6 @@ from mission_control.services.common import get_in_workspace, validate
 from mission_control.services.notifications import notify
 from mission_control.services.recording import record_change, snapshot
 
-# Prepared once: computed for every new card (ix_task_board answers it).
-_TOP_POSITION = select(func.max(Task.position)).where(
-    col(Task.workspace_id) == bindparam("workspace_id"), col(Task.status) == bindparam("status")
-)
-
-
-def next_position(session: Session, workspace_id: int, status: TaskStatus) -> int:
-    session.flush()  # cards added or moved earlier in this unit count
-    top = session.connection().execute(
-        _TOP_POSITION, {"workspace_id": workspace_id, "status": str(status)}
-    ).scalar()
-    return 0 if top is None else int(top) + 1
-
 
 def create_task(
     *, session: Session, workspace_id: int, data: TaskCreate | dict[str, Any], actor: Actor
@@ -52,7 +38,7 @@ def create_task(
         due_at=spec.due_at,
         parent_task_id=spec.parent_task_id,
         status=TaskStatus.inbox,
-        position=next_position(session, workspace_id, TaskStatus.inbox),
+        position=task_flow.next_position(session, workspace_id, TaskStatus.inbox),
         created_by_agent_id=actor.agent_id,
         created_by_user_id=actor.user_id,
         created_at=now,

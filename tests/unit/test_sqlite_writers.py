@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from mission_control import db as mc_db
@@ -31,20 +32,44 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-def test_a_second_process_waits_at_the_gate_and_then_writes(tmp_path):
+@pytest.fixture
+def notes_db(tmp_path):
+    """A SQLite file with one table, and its engine (with its write gate)."""
     path = tmp_path / "squad.db"
-    url = f"sqlite:///{path}"
-    engine = mc_db.make_engine(url)
+    engine = mc_db.make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+    yield path, engine
+    engine.dispose()
+
+
+class Holder:
+    """Another process inside a write unit on the same file until `release()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, f"sqlite:///{path}"], cwd=ROOT, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        assert self.stdout.readline().strip() == "holding"
+
+    def release(self) -> None:
+        self.stdin.write("go\n")
+        self.stdin.flush()
+        assert self.stdout.readline().strip() == "released"
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def test_a_second_process_waits_at_the_gate_and_then_writes(notes_db):
+    path, engine = notes_db
     previous = mc_db._override.get("engine")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, url], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    holder = Holder(path)
     try:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline().strip() == "holding"
         # While the other process is inside its write unit, its gate is shut to everyone.
         with open(f"{path}-writer", "a+") as probe:
             try:
@@ -65,9 +90,7 @@ def test_a_second_process_waits_at_the_gate_and_then_writes(tmp_path):
         writer.start()
         time.sleep(0.3)
         assert not wrote.is_set(), "wrote while the other process held the write lock"
-        holder.stdin.write("go\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "released"
+        holder.release()
         writer.join(timeout=10)
         assert wrote.is_set()
         with engine.connect() as conn:
@@ -75,38 +98,23 @@ def test_a_second_process_waits_at_the_gate_and_then_writes(tmp_path):
         assert bodies == ["from the other process", "from this process"]
     finally:
         holder.kill()
-        holder.wait()
         if previous is not None:
             mc_db.set_engine(previous)
         else:
             mc_db._override.pop("engine", None)
-        engine.dispose()
 
 
-def test_a_writer_gives_up_waiting_at_its_deadline_and_the_gate_still_opens_afterwards(tmp_path):
-    path = tmp_path / "squad.db"
-    url = f"sqlite:///{path}"
-    engine = mc_db.make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+def test_a_writer_gives_up_waiting_at_its_deadline_and_the_gate_still_opens_afterwards(notes_db):
+    path, engine = notes_db
     gate = mc_db._write_gates[engine]
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, url], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    holder = Holder(path)
     try:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline().strip() == "holding"
         started = time.monotonic()
         assert gate.acquire(0.3) is False  # bounded: the other process keeps writing
         assert 0.25 < time.monotonic() - started < 5
-        holder.stdin.write("go\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "released"
+        holder.release()
         # The abandoned wait must not keep the file lock for itself.
         assert gate.acquire(5) is True
         gate.release()
     finally:
         holder.kill()
-        holder.wait()
-        engine.dispose()
