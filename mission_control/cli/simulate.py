@@ -68,7 +68,8 @@ class Api:
     async def call(self, action: str, method: str, path: str, body: Any = None, **params: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            r = await self.http.request(method, path, json=body, params=params or None)
+            given = {k: v for k, v in params.items() if v is not None}
+            r = await self.http.request(method, path, json=body, params=given or None)
         except httpx.TransportError as exc:
             self.report.errors["unreachable"] += 1
             raise ApiError(f"cannot reach the server: {exc!r}", code="unreachable") from exc
@@ -123,8 +124,11 @@ async def _agent(me: Api, my_id: int, names: list[str], rng: random.Random, stop
                 await approver.call("approve", "POST", f"/tasks/{task_id}/approve", {})
                 report.done_ids.add(task_id)
                 continue
-            page = await me.call("list_inbox", "GET", "/tasks", status="inbox", limit=200)
-            # Only the simulator's own tasks: it never grabs real work off someone's board.
+            # Only the simulator's own tasks: it never grabs real work off someone's board. The
+            # list starts at its first task (ids ascend), so older inbox work, however much,
+            # never pushes the simulator's tasks off the page.
+            page = await me.call("list_inbox", "GET", "/tasks", status="inbox", limit=200,
+                                 cursor=min(filed) - 1 if filed else None)
             inbox = [t for t in page["items"] if t["id"] in filed]
             if not inbox:
                 if review_queue.empty():

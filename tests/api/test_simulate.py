@@ -9,6 +9,8 @@ import json
 from sqlmodel import func, select
 
 from mission_control.models import ApiKey, Document, Message, Task, TaskStatus
+from mission_control.services import tasks
+from mission_control.services.actor import Actor
 
 from .test_cli import mc  # noqa: F401  (fixture)
 
@@ -54,6 +56,23 @@ def test_a_squad_of_one_works_alone(mc, squad):  # noqa: F811
     )
     assert code == 0, err  # it used to crash looking for a teammate to @mention
     assert json.loads(out)["tasks_done"] == 2
+
+
+def test_older_inbox_work_does_not_hide_the_simulators_tasks(mc, squad, session):  # noqa: F811
+    # More inbox cards than one page of the list (200) were there before the run.
+    for i in range(210):
+        tasks.create_task(session=session, workspace_id=squad.a.workspace_id,
+                          data={"title": f"Backlog item {i}"}, actor=Actor.system("test"))
+    session.commit()
+    code, out, err = mc(
+        squad.a.tokens["admin"], "simulate", "--agents", "2", "--tasks", "3",
+        "--duration", "30", "--pace", "0", "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["tasks_done"] == 3
+    session.expire_all()
+    backlog = session.exec(select(Task).where(Task.title.startswith("Backlog item"))).all()  # type: ignore[attr-defined]
+    assert {t.status for t in backlog} == {TaskStatus.inbox}  # nobody else's work was taken
 
 
 def test_simulate_needs_an_admin(mc, squad):  # noqa: F811
