@@ -10,6 +10,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -193,9 +194,18 @@ def engine() -> Engine:
     return _override.get("engine") or get_engine()
 
 
+# Set while several units run as one transaction (see shared_unit): each unit's session_scope
+# then hands out that transaction's session instead of opening its own.
+_shared: ContextVar[Session | None] = ContextVar("mc_shared_unit", default=None)
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One unit of work: commits on success, rolls back (writing nothing) on any error."""
+    shared = _shared.get()
+    if shared is not None:
+        yield shared  # the shared unit commits, or rolls back everything, at its end
+        return
     current = engine()
     bind = current.execution_options(mc_write=True)
     with _gate(current, _BUSY_TIMEOUT_S), Session(bind, expire_on_commit=False) as session:
@@ -205,6 +215,23 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def shared_unit() -> Iterator[Session]:
+    """One transaction for the units of work opened inside the block, in order (group commit:
+    one BEGIN and one COMMIT for all of them). An error in any of them rolls back all of them."""
+    with session_scope() as session:
+        token = _shared.set(session)
+        try:
+            yield session
+        finally:
+            _shared.reset(token)
+
+
+def has_write_gate() -> bool:
+    """Whether writers take turns at a gate (SQLite) rather than write in parallel."""
+    return engine() in _write_gates
 
 
 @contextmanager

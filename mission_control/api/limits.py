@@ -139,12 +139,6 @@ class BodySizeLimit:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        too_big = error_response(
-            413,
-            "payload_too_large",
-            f"request body is larger than the {self.max_bytes} byte limit",
-            {"limit_bytes": self.max_bytes},
-        )
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -152,7 +146,7 @@ class BodySizeLimit:
                 except ValueError:
                     declared = 0
                 if declared > self.max_bytes:
-                    await too_big(scope, receive, send)
+                    await self._too_big()(scope, receive, send)
                     return
         # Read the body here (bounded), then replay it: chunked uploads are capped as well.
         chunks: list[bytes] = []
@@ -167,7 +161,7 @@ class BodySizeLimit:
             body = message.get("body", b"")
             size += len(body)
             if size > self.max_bytes:
-                await too_big(scope, receive, send)
+                await self._too_big()(scope, receive, send)
                 return
             chunks.append(body)
             more = message.get("more_body", False)
@@ -175,6 +169,15 @@ class BodySizeLimit:
             {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         ]
         await self.app(scope, _replay(replay, receive), send)
+
+
+    def _too_big(self) -> ASGIApp:
+        return error_response(
+            413,
+            "payload_too_large",
+            f"request body is larger than the {self.max_bytes} byte limit",
+            {"limit_bytes": self.max_bytes},
+        )
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:

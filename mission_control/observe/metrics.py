@@ -43,6 +43,11 @@ driver_latency = Histogram(
 driver_errors = Counter(
     "mc_driver_errors_total", "Driver calls that failed after their retries.", ["driver"]
 )
+write_batch_size = Histogram(
+    "mc_api_write_batch_size",
+    "API writes committed together in one SQLite transaction (group commit).",
+    buckets=(1, 2, 4, 8, 16),
+)
 events_published = Counter(
     "mc_events_published_total", "Domain events published after commit.", ["type"]
 )

@@ -65,6 +65,27 @@ def _last_audit_hash(conn: Connection, workspace_id: int) -> str:
     return conn.execute(_AUDIT_HEAD, {"workspace_id": workspace_id}).scalar() or ""
 
 
+# The chain heads this transaction wrote, so its next append need not read the head back
+# (several changes per transaction are common: batched API writes, a move and its
+# side effects). Safe because nobody else can append meanwhile: SQLite's write lock and
+# PostgreSQL's lock on the workspace row (_LOCK_WORKSPACE) are held until the transaction
+# ends. Keyed by the transaction object, so a new transaction starts empty; an append inside
+# a savepoint forgets them all, since the savepoint may be rolled back.
+_HEADS = "mc_audit_heads"
+
+
+def _known_heads(session: Session) -> dict[int, str] | None:
+    if session.in_nested_transaction():
+        session.info.pop(_HEADS, None)
+        return None
+    tx = session.get_transaction()
+    held = session.info.get(_HEADS)
+    if held is None or held[0] is not tx:
+        held = session.info[_HEADS] = (tx, {})
+    heads: dict[int, str] = held[1]
+    return heads
+
+
 def record_change(
     session: Session,
     *,
@@ -84,6 +105,8 @@ def record_change(
     Returns the feed line's id."""
     session.flush()  # the change itself first: the feed line refers to it
     conn = session.connection()
+    heads = _known_heads(session)
+    prev = heads.get(workspace_id) if heads is not None else None
     now = utcnow()
     audit: dict[str, Any] = {
         "workspace_id": workspace_id,
@@ -97,10 +120,12 @@ def record_change(
         "after": after,
         "origin": actor.origin,
         "at": now,
-        "prev_hash": _last_audit_hash(conn, workspace_id),
+        "prev_hash": _last_audit_hash(conn, workspace_id) if prev is None else prev,
     }
     audit["hash"] = _chain_hash(audit)
     conn.execute(_INSERT_AUDIT, audit)
+    if heads is not None:
+        heads[workspace_id] = audit["hash"]
     activity_id = None
     if feed:
         inserted = conn.execute(

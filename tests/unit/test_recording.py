@@ -26,6 +26,7 @@ from mission_control.services import (
     users,
 )
 from mission_control.services.actor import Actor
+from mission_control.services.audit import verify_chain
 
 
 @dataclass
@@ -302,6 +303,33 @@ def test_the_audit_log_is_hash_chained_per_workspace(session, make_workspace, wo
             assert row.prev_hash == prev.hash
         for row in rows:
             assert row.hash == recording.audit_hash(row)
+
+
+def test_the_chain_holds_across_savepoints_and_transactions_with_several_changes(
+    session, workspace, op_actor
+):
+    def create(title: str) -> None:
+        tasks.create_task(session=session, workspace_id=workspace.id, data={"title": title}, actor=op_actor)
+
+    create("one")
+    create("two")  # appended after a head this transaction wrote itself
+    dropped = session.begin_nested()
+    create("rolled back")
+    dropped.rollback()
+    create("three")  # after a savepoint that took its row with it
+    kept = session.begin_nested()
+    create("four")
+    kept.commit()
+    create("five")  # after a savepoint that kept its row
+    session.commit()
+    create("six")  # a new transaction
+    session.rollback()
+    create("seven")  # after a rollback that took "six"
+    session.commit()
+    report = verify_chain(session=session, workspace_id=workspace.id)
+    assert report.ok, report.problems
+    titles = [t.title for t in session.exec(select(Task).where(Task.workspace_id == workspace.id))]
+    assert titles == ["one", "two", "three", "four", "five", "seven"]
 
 
 def test_an_edited_audit_row_no_longer_matches_its_hash(session, world):

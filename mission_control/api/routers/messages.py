@@ -37,7 +37,7 @@ def list_messages(
 @router.post("", response_model=MessagePosted, status_code=201, summary="Post to a task's thread")
 async def post_message(task_id: PathId, body: MessageIn, who: Worker) -> MessagePosted:
     """The author is always the caller; @name mentions notify those agents and operators."""
-    # One hop to the threadpool (a sync endpoint's response is validated in another).
+    # Async, through the write queue: batched with concurrent writes (see write_queue.py).
     return await run_write(_post_message, task_id, body, who)
 
 

@@ -81,8 +81,8 @@ def list_tasks(
 
 @router.post("", response_model=TaskOut, status_code=201, summary="Create a task")
 async def create_task(body: TaskIn, who: Worker) -> TaskOut:
-    # The busiest write: one hop to the threadpool. A sync endpoint costs two (FastAPI then
-    # validates its response in the threadpool as well).
+    # The busiest write: async, through the write queue (batched with concurrent writes; a
+    # sync endpoint would cost two hops to the threadpool).
     return await run_write(_create_task, body, who)
 
 
