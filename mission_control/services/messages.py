@@ -12,7 +12,7 @@ from mission_control.errors import Invalid, NotFound
 from mission_control.models import Message, MessageType, Task, utcnow
 from mission_control.services import memory, mentions
 from mission_control.services.actor import Actor
-from mission_control.services.common import get_in_workspace
+from mission_control.services.common import get_in_workspace, insert_row, insert_statement
 from mission_control.services.notifications import notify
 from mission_control.services.recording import record_change, snapshot
 
@@ -42,6 +42,9 @@ def _check_attachments(attachments: list[dict[str, Any]]) -> list[dict[str, Any]
 _TASK_TITLE = select(Task.title).where(  # type: ignore[call-overload]
     col(Task.id) == bindparam("task_id"), col(Task.workspace_id) == bindparam("workspace_id")
 )
+
+
+_INSERT_MESSAGE = insert_statement(Message)
 
 
 def _task_title(session: Session, workspace_id: int, task_id: int) -> str:
@@ -91,8 +94,7 @@ def post_message(
         attachments=_check_attachments(attachments or []),
         created_at=utcnow(),  # given: a default factory costs a signature inspection per row
     )
-    session.add(message)
-    session.flush()
+    insert_row(session, message, _INSERT_MESSAGE)
     memory.remember_message(session, message, title, new=True)
     found = mentions.resolve(session, workspace_id, mentions.find_names(text))
     result = PostResult(message=message, unknown_mentions=found.unknown)

@@ -27,7 +27,7 @@ from mission_control.models import (
 )
 from mission_control.services import memory
 from mission_control.services.actor import Actor
-from mission_control.services.common import get_in_workspace
+from mission_control.services.common import get_in_workspace, insert_statement
 from mission_control.services.recording import record_change
 
 _ORDER = {status: i for i, status in enumerate(TASK_COLUMNS)}
@@ -101,6 +101,14 @@ def next_position(session: Session, workspace_id: int, status: TaskStatus, exclu
         _TOP_POSITION, {"workspace_id": workspace_id, "status": str(status), "exclude": exclude}
     ).scalar()
     return 0 if top is None else int(top) + 1
+
+
+# A new card's INSERT computes its own position (next_position, in the same statement).
+INSERT_CARD = insert_statement(Task, position=(
+    select(func.coalesce(func.max(Task.position) + 1, 0))
+    .where(col(Task.workspace_id) == bindparam("card_workspace"), col(Task.status) == bindparam("card_status"))
+    .scalar_subquery()
+))
 
 
 def column_order(status: TaskStatus) -> tuple[Any, ...]:

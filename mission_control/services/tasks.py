@@ -18,7 +18,7 @@ from mission_control.models import (
 )
 from mission_control.services import memory, task_flow
 from mission_control.services.actor import Actor
-from mission_control.services.common import get_in_workspace, validate
+from mission_control.services.common import get_in_workspace, insert_row, validate
 from mission_control.services.notifications import notify
 from mission_control.services.recording import record_change, snapshot
 
@@ -38,7 +38,6 @@ def create_task(
         due_at=spec.due_at,
         parent_task_id=spec.parent_task_id,
         status=TaskStatus.inbox,
-        position=task_flow.next_position(session, workspace_id, TaskStatus.inbox),
         created_by_agent_id=actor.agent_id,
         created_by_user_id=actor.user_id,
         created_at=now,
@@ -47,8 +46,7 @@ def create_task(
     )
     if not task.title:
         raise Invalid("a task needs a title", details={"fields": {"title": "required"}})
-    session.add(task)
-    session.flush()
+    insert_row(session, task, task_flow.INSERT_CARD, card_workspace=workspace_id, card_status=str(TaskStatus.inbox))
     assert task.id is not None
     kind = "subtask" if task.parent_task_id else "task"
     parent = f" under #{task.parent_task_id}" if task.parent_task_id else ""
