@@ -28,6 +28,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine, insert
 
 from mission_control import db as mc_db
@@ -96,16 +97,34 @@ def _raw_inserts(engine: Engine, make_row: Callable[[int], dict[str, Any]], mode
     return out
 
 
+def _batches(base: str) -> tuple[float, float]:
+    """(writes, commits) so far: the server's mc_api_write_batch_size sum and count."""
+    try:
+        text = httpx.get(f"{base}/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return 0.0, 0.0
+    found = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                 if line.startswith(("mc_api_write_batch_size_sum", "mc_api_write_batch_size_count")))
+    return (float(found.get("mc_api_write_batch_size_sum", 0)),
+            float(found.get("mc_api_write_batch_size_count", 0)))
+
+
 def _measured(name: str, server: subprocess.Popen[bytes],
-              load: Coroutine[Any, Any, tuple[list[float], float, int]]) -> tuple[Result, int]:
+              load: Coroutine[Any, Any, tuple[list[float], float, int]], base: str = "") -> tuple[Result, int]:
     """Run one load; the result notes the CPU milliseconds each request cost the server and
-    this client (on a shared machine these are steadier than the wall-clock numbers)."""
+    this client (on a shared machine these are steadier than the wall-clock numbers) and, for
+    the app (`base`), how many writes each SQLite commit carried (the write queue's batches)."""
+    writes, commits = _batches(base) if base else (0.0, 0.0)
     server_cpu, client_cpu = cpu_seconds(server), time.process_time()
     lat, secs, errors = asyncio.run(load)
     n = max(1, len(lat))
     r = latency(name, lat, throughput_per_s=len(lat) / secs)
     r.notes["server_cpu_ms"] = round((cpu_seconds(server) - server_cpu) * 1000 / n, 3)
     r.notes["client_cpu_ms"] = round((time.process_time() - client_cpu) * 1000 / n, 3)
+    if base:
+        more_writes, more_commits = _batches(base)
+        if more_commits > commits:
+            r.notes["writes_per_commit"] = round((more_writes - writes) / (more_commits - commits), 2)
     if errors:
         r.notes["errors"] = errors
     return r, errors
@@ -144,7 +163,7 @@ def measure(url: str, data_dir: str, count: int, server: str = "granian", worker
         for kind, (path, body) in kinds.items():
             for c in LEVELS:
                 r, errors = _measured(f"api_writes.{kind}[c={c}]", proc, _load(
-                    base, squad.agent_tokens[0], path, body, concurrency=c, count=count))
+                    base, squad.agent_tokens[0], path, body, concurrency=c, count=count), base)
                 if c == 8:
                     r.target = TARGET
                     r.meets_target = (r.p95_ms or 0) <= 50 and (r.throughput_per_s or 0) >= 500 and not errors
