@@ -6,9 +6,10 @@ every write in it inside one transaction (db.shared_unit: one BEGIN and one COMM
 where the commit was a third of a lone write's cost). Each caller gets its answer only after
 that commit, so an acknowledged write is a durable one.
 
-If a write in the batch fails, the transaction rolls back and every write of the batch runs
-again on its own, in order: the failure reaches only its caller, exactly as it would have
-without batching (the writes before it are then in place, as they were when it failed).
+If a write in the batch fails, the transaction rolls back and the batch runs again in order:
+the writes before the failing one together, the failing one on its own, the rest as a new
+batch. The failure reaches only its caller, exactly as it would have without batching (the
+writes before it are then in place, as they were when it failed).
 
 When the write gate is free (no other writer in this or another process) the batch runs right
 on the event loop: a write is about a millisecond of CPU, and handing it to the threadpool and
@@ -96,15 +97,24 @@ def _settle(part: list[tuple[Call, asyncio.Future[Any]]], outcomes: list[Outcome
 
 
 def run_batch(calls: list[Call]) -> list[Outcome]:
-    """Run `calls` (each opens its own unit of work) as one transaction; on any failure, one by one."""
-    if len(calls) > 1:
-        try:
-            with shared_unit():
-                results = [call() for call in calls]
-            return [(True, r) for r in results]
-        except Exception:
-            pass  # rolled back, nothing written: each goes again on its own
-    return [_alone(call) for call in calls]
+    """Run `calls` (each opens its own unit of work) as one transaction.
+
+    When one fails, the transaction rolls back; the writes before it go again together, the
+    failing one on its own, and the rest as a batch of their own.
+    """
+    if len(calls) < 2:
+        return [_alone(call) for call in calls]
+    results: list[Any] = []
+    try:
+        with shared_unit():
+            for call in calls:
+                results.append(call())
+        return [(True, r) for r in results]
+    except Exception:
+        failed = len(results)  # rolled back, nothing written
+    if failed == len(calls):  # the commit itself failed: no telling which write it was
+        return [_alone(call) for call in calls]
+    return run_batch(calls[:failed]) + [_alone(calls[failed])] + run_batch(calls[failed + 1:])
 
 
 def _alone(call: Call) -> Outcome:

@@ -91,6 +91,20 @@ def test_a_failing_write_reaches_only_its_caller(session, workspace, make_task, 
     assert verify_chain(session=session, workspace_id=ws).ok
 
 
+def test_after_a_failure_the_others_still_commit_in_batches(session, workspace, commits):
+    ws = workspace.id
+    session.commit()
+    commits.clear()
+    calls = [_create(ws, f"Before {i}") for i in range(3)] + [_create(ws, "")]
+    calls += [_create(ws, f"After {i}") for i in range(4)]
+    outcomes = run_batch(calls)
+    assert [ok for ok, _ in outcomes] == [True] * 3 + [False] + [True] * 4
+    assert _titles(session, ws) == [f"Before {i}" for i in range(3)] + [f"After {i}" for i in range(4)]
+    # One commit for the three before the blank title and one for the four after it: a bad
+    # request in a busy batch does not turn the others into a transaction each.
+    assert len(commits) == 2
+
+
 def test_concurrent_writes_on_the_loop_share_a_batch(session, workspace, commits):
     ws = workspace.id
     session.commit()
