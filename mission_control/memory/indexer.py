@@ -24,7 +24,7 @@ from mission_control.heartbeat import context
 from mission_control.memory.embedder import Embedder, get_embedder
 from mission_control.memory.store import SHARED, Filter, MemoryStore, Point, get_store, payload_of
 from mission_control.models import MemoryItem, utcnow
-from mission_control.observe import metrics
+from mission_control.observe import health, metrics
 from mission_control.services import memory_index
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,26 @@ def _lag_s() -> float:
         return memory_index.lag(session).seconds
 
 
+@dataclass
+class _Pass:
+    """The indexer's last pass in this process, for /health."""
+
+    held: bool = False
+    failures: int = 0
+    error: str = ""
+
+
+def _health(last: _Pass) -> str:
+    with read_session() as session:
+        behind = memory_index.lag(session)
+    waiting = f"{behind.pending} waiting, lag {behind.seconds:.1f} s"
+    if not last.held:
+        return f"indexed by another worker; {waiting}"
+    if last.failures:  # the model, the store or the database: the error says which
+        raise RuntimeError(f"indexing failed {last.failures}x in a row ({waiting}): {last.error}")
+    return f"indexing; {waiting}"
+
+
 def install_retrieval() -> None:
     from mission_control.memory import retrieval
 
@@ -198,6 +218,8 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
     unsubscribe = bus.subscribe(on_event)
     metrics.queue_depth("memory_index", _pending)
     metrics.register_gauge("mc_memory_index_lag_seconds", "Age of the oldest memory waiting to be embedded.", _lag_s)
+    last = _Pass()
+    health.register_check("memory", lambda: _health(last))
     renewed_at = -renew_s
     held = False
     try:
@@ -209,15 +231,19 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
                 except Exception:
                     log.exception("could not renew the memory indexer lease")
                     held = False
+            last.held = held
             if held:
                 try:
                     if store is None:
                         store = await asyncio.to_thread(get_store)
                     report = await asyncio.to_thread(_index_once, store, embedder or get_embedder())
+                    last.failures, last.error = 0, ""
                     if report.batches:
                         log.info("memory indexed %d, removed %d, merged %d, dropped %d", report.indexed,
                                  report.removed, report.merged, report.dropped)
-                except Exception:  # the database or the store may be away for a moment
+                except Exception as exc:  # the database or the store may be away for a moment
+                    last.failures += 1
+                    last.error = f"{type(exc).__name__}: {exc}"[:160]
                     log.exception("memory indexing failed; retrying")
             try:
                 await asyncio.wait_for(wake.wait(), timeout=interval)
@@ -227,6 +253,7 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
     finally:
         unsubscribe()
         metrics.queue_depth("memory_index", None)
+        health.register_check("memory", None)
         uninstall_retrieval()
         if lease.held:
             try:

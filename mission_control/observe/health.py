@@ -1,8 +1,8 @@
 """Health checks behind GET /api/v1/health.
 
 The database is always checked; Redis when MC_REDIS_URL (or REFLEX_REDIS_URL) is set; other
-parts (the memory index) register their own with `register_check`. A check returns a short
-detail string and raises when unhealthy.
+parts (the memory indexer, while it runs) register their own with `register_check`. A check
+returns a short detail string and raises when unhealthy.
 """
 
 from __future__ import annotations
