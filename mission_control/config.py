@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -180,6 +181,22 @@ REFLEX_DEFAULTS = {"REFLEX_OPLOCK_ENABLED": "true"}
 def apply_reflex_defaults() -> None:
     for name, value in REFLEX_DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+def use_offline_models() -> None:
+    """The embedding model loads from its files on disk only: Hugging Face's libraries read
+    these flags from the environment, and must never reach for a hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def child_env(*, path_first: Sequence[Path] = (), **overrides: str) -> dict[str, str]:
+    """The environment for a process this one starts (an app server, a benchmark's helper):
+    this process's own, with `overrides`, and the `path_first` folders ahead on PATH."""
+    env = {**os.environ, **overrides}
+    if path_first:
+        env["PATH"] = os.pathsep.join([*map(str, path_first), os.environ.get("PATH", "")])
+    return env
 
 
 @lru_cache(maxsize=1)

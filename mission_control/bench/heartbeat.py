@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from sqlalchemy import text
 from mission_control import db as mc_db
 from mission_control import fanout
 from mission_control.bench.core import Baseline, Result, latency, migrated_engine, print_table
-from mission_control.config import ROOT, get_settings
+from mission_control.config import ROOT, child_env, get_settings
 from mission_control.drivers import DriverRegistry
 from mission_control.drivers.protocol import DriverReply, WakeRequest
 from mission_control.heartbeat import gate
@@ -126,7 +125,7 @@ class OtherProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(ws), str(task_id), str(op_id)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, cwd=ROOT,
-            env={**os.environ, "MC_DATABASE_URL": url, "MC_SEED_DEMO": "false", **env})
+            env=child_env(MC_DATABASE_URL=url, MC_SEED_DEMO="false") | env)
 
     def post(self, i: int) -> float:
         assert self.proc.stdin is not None and self.proc.stdout is not None

@@ -7,7 +7,6 @@ comes from the installed package and the hub is switched off before transformers
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from mission_control.config import use_offline_models
 
 DIM = 384
 BATCH = 32  # measured: no gain past 32 on a 2-core CPU (shared/STACK.md)
@@ -49,8 +50,7 @@ class Embedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    use_offline_models()
                     from sentence_transformers import SentenceTransformer
 
                     self._model = SentenceTransformer(str(self.path or model_path()), device="cpu")

@@ -87,11 +87,13 @@ def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
             raise Invalid(f"task {task.id} has unfinished subtasks ({ids}): finish them first")
 
 
-# Prepared once: computed for every new or moved card (ix_task_board answers it).
-_TOP_POSITION = select(func.max(Task.position)).where(
-    col(Task.workspace_id) == bindparam("workspace_id"), col(Task.status) == bindparam("status"),
-    col(Task.id) != bindparam("exclude"),
-)
+def _column_top(workspace: Any, status: Any) -> Any:
+    """The last position in a column (ix_task_board answers it); NULL for an empty column."""
+    return select(func.max(Task.position)).where(col(Task.workspace_id) == workspace, col(Task.status) == status)
+
+
+# Prepared once: computed for every moved card.
+_TOP_POSITION = _column_top(bindparam("workspace_id"), bindparam("status")).where(col(Task.id) != bindparam("exclude"))
 
 
 def next_position(session: Session, workspace_id: int, status: TaskStatus, exclude: int = 0) -> int:
@@ -103,11 +105,10 @@ def next_position(session: Session, workspace_id: int, status: TaskStatus, exclu
     return 0 if top is None else int(top) + 1
 
 
-# A new card's INSERT computes its own position (next_position, in the same statement).
-INSERT_CARD = insert_statement(Task, position=(
-    select(func.coalesce(func.max(Task.position) + 1, 0))
-    .where(col(Task.workspace_id) == bindparam("card_workspace"), col(Task.status) == bindparam("card_status"))
-    .scalar_subquery()
+# A new card's INSERT computes its own position (next_position, in the same statement). Its
+# parameters are named apart from the row's own columns, which the INSERT binds by name.
+INSERT_CARD = insert_statement(Task, position=func.coalesce(
+    _column_top(bindparam("card_workspace"), bindparam("card_status")).scalar_subquery() + 1, 0
 ))
 
 

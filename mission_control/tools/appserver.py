@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from mission_control.config import ROOT
+from mission_control.config import ROOT, child_env
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -38,15 +38,14 @@ def free_port() -> int:
 
 def server_env(database_url: str, data_dir: str) -> dict[str, str]:
     bun = ROOT / ".tools" / "node_modules" / ".bin" / "bun"
-    env = {
-        **os.environ,
-        "MC_DATABASE_URL": database_url,
-        "MC_DATA_DIR": data_dir,
-        "MC_SEED_DEMO": "false",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{bun.parent}:{os.environ.get('PATH', '')}",
-    }
+    env = child_env(
+        path_first=[ROOT / ".venv" / "bin", bun.parent],
+        MC_DATABASE_URL=database_url,
+        MC_DATA_DIR=data_dir,
+        MC_SEED_DEMO="false",
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
     if bun.exists():
         env["REFLEX_BUN_PATH"] = str(bun)
     env.pop("PYTEST_CURRENT_TEST", None)
