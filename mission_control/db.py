@@ -30,8 +30,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
         if on_disk:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # hide_parameters: a failed statement's error (logged, shown by tracebacks) must not
+        # carry the values it wrote, such as an agent's driver_config with its api_key.
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S}
+            url, echo=echo, hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -39,7 +42,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     settings = get_settings()
     return create_engine(
-        url, echo=echo, pool_size=settings.db_pool_size, max_overflow=20, pool_pre_ping=True
+        url, echo=echo, hide_parameters=True, pool_size=settings.db_pool_size, max_overflow=20,
+        pool_pre_ping=True,
     )
 
 

@@ -27,21 +27,31 @@ def labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx.
     )
 
 
-def text_field(label: str, key: str, placeholder: str = "", hint: str = "", kind: str = "text") -> rx.Component:
+def _input(key: str, **props: object) -> rx.Component:
+    return rx.input(
+        id=f"agent-{key}",
+        on_change=lambda v: S.set_field(key, v),  # type: ignore[operator]
+        width="100%",
+        size="2",
+        color_scheme=rx.cond(S.errors.contains(key), "red", "gray"),  # type: ignore[attr-defined]
+        custom_attrs={"aria-invalid": S.errors.contains(key)},  # type: ignore[attr-defined]
+        **props,
+    )
+
+
+def text_field(label: str, key: str, placeholder: str = "", hint: str = "") -> rx.Component:
+    return labelled(label, key, _input(key, value=getattr(S, key), placeholder=placeholder, type="text"), hint)
+
+
+def secret_field(label: str, key: str, placeholder: str, hint: str = "") -> rx.Component:
+    """A write-only input: never filled from state (the stored secret is not there), it only
+    sends what is typed. Left blank, the stored secret is kept."""
+    is_set = S.secrets_set.get(key, False)  # type: ignore[attr-defined]
     return labelled(
         label,
         key,
-        rx.input(
-            id=f"agent-{key}",
-            value=getattr(S, key),
-            on_change=lambda v: S.set_field(key, v),  # type: ignore[operator]
-            placeholder=placeholder,
-            type=kind,
-            width="100%",
-            size="2",
-            color_scheme=rx.cond(S.errors.contains(key), "red", "gray"),  # type: ignore[attr-defined]
-            custom_attrs={"aria-invalid": S.errors.contains(key)},  # type: ignore[attr-defined]
-        ),
+        _input(key, placeholder=rx.cond(is_set, "set: leave blank to keep it, or type a new one", placeholder),
+               type="password", auto_complete="new-password"),
         hint,
     )
 
@@ -89,7 +99,12 @@ def driver_settings() -> rx.Component:
             rx.vstack(
                 text_field("Model", "model", "llama3.1:8b"),
                 text_field("Base URL", "base_url", "http://127.0.0.1:11434/v1", "Empty: MC_OPENAI_BASE_URL"),
-                text_field("API key", "api_key", "optional", kind="password"),
+                secret_field("API key", "api_key", "not set (optional)"),
+                rx.cond(
+                    S.secrets_set.get("api_key", False),  # type: ignore[attr-defined]
+                    rx.checkbox("Remove the stored API key", checked=S.clear_api_key,
+                                on_change=S.set_clear_api_key, size="1"),
+                ),
                 width="100%",
             ),
         ),
@@ -97,7 +112,7 @@ def driver_settings() -> rx.Component:
             "webhook",
             rx.vstack(
                 text_field("Webhook URL", "url", "https://agent.example/wake"),
-                text_field("Shared secret", "secret", "at least 16 characters", "Signs each wake (HMAC-SHA256).", kind="password"),
+                secret_field("Shared secret", "secret", "at least 16 characters", "Signs each wake (HMAC-SHA256)."),
                 width="100%",
             ),
         ),

@@ -34,7 +34,7 @@ from mission_control.heartbeat.retry import CallFailed, RetryPolicy, call_with_r
 from mission_control.heartbeat.schema import ACTION_SCHEMA, MAX_ACTIONS
 from mission_control.models import Agent, HeartbeatRun, utcnow
 from mission_control.observe import metrics
-from mission_control.services import heartbeats, memory_index
+from mission_control.services import heartbeats, memory_index, secrets
 from mission_control.services.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,11 @@ class Runner:
                     lambda: driver.wake(request), self.config.retry, sleep=self.sleep, rng=self.rng)
             except CallFailed as failed:
                 metrics.driver_errors.labels(str(info.driver_type)).inc()
-                out.outcome, out.error, out.attempts = "failed", str(failed.error), failed.attempts
+                # What the endpoint answered is shown on the agent's page: an endpoint that
+                # echoes the key it refused must not put it there.
+                known = [*secrets.values(info.config), get_settings().openai_api_key]
+                out.outcome, out.attempts = "failed", failed.attempts
+                out.error = secrets.scrub(str(failed.error), known)
                 await self._db(self._fail, agent_id, run_id, out.error, out.attempts, True, trigger != RETRY)
                 out.retry_in_s = self.config.breaker.cooldown_s
                 return out

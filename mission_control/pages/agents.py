@@ -150,6 +150,16 @@ def setting(label: str, value: rx.Component | rx.Var | str) -> rx.Component:
                      rx.text(value, size="2") if not isinstance(value, rx.Component) else value)
 
 
+def secret_setting(item: Any) -> rx.Component:
+    """A driver secret (name, is set): whether it is stored, never what it is."""
+    return rx.hstack(
+        rx.text(item[0], size="2", color_scheme="gray", min_width="130px"),
+        rx.badge(rx.cond(item[1], "set", "not set"), variant="soft", size="1",
+                 color_scheme=rx.cond(item[1], "grass", "gray")),
+        custom_attrs={"data-testid": "driver-secret"},
+    )
+
+
 def activity_item(a: FeedItem) -> rx.Component:
     return rx.hstack(
         rx.text(rx.moment(a.created_at, from_now=True), size="1", color_scheme="gray", min_width="90px"),
@@ -277,6 +287,7 @@ def agent_detail() -> rx.Component:
                     setting("Last heartbeat", rx.text(when(a.last_heartbeat_at), size="2")),
                     setting("Next heartbeat", rx.text(when(a.next_heartbeat_at, "not scheduled"), size="2")),
                     setting("Circuit", a.circuit_state),
+                    rx.foreach(a.driver_secrets, secret_setting),
                     rx.flex(rx.foreach(a.capabilities, lambda c: rx.badge(c, variant="outline")), wrap="wrap", spacing="1"),
                     rx.text(a.description, size="2", color_scheme="gray"),
                     spacing="2",

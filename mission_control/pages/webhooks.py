@@ -18,10 +18,15 @@ def hook_row(h: HookRow) -> rx.Component:
         rx.vstack(
             rx.text(h.url, size="2", weight="medium", word_break="break-all"),
             rx.hstack(rx.foreach(h.events, lambda e: rx.badge(e, size="1", variant="soft")),
-                      rx.cond(h.slack_format, rx.badge("slack", size="1", color_scheme="purple")), wrap="wrap"),
+                      rx.cond(h.slack_format, rx.badge("slack", size="1", color_scheme="purple")),
+                      rx.badge(rx.cond(h.secret_set, "secret set", "secret not set"), size="1", variant="outline"),
+                      wrap="wrap"),
             spacing="1",
             flex="1",
         ),
+        confirm(rx.button("Replace secret", size="1", variant="ghost"), "Replace this webhook's secret?",
+                "The old one stops signing at once; the new one is shown once.", "Replace",
+                S.replace_secret(h.id)),  # type: ignore[operator]
         confirm(rx.button("Remove", size="1", variant="ghost", color_scheme="red"), "Remove this webhook?",
                 "Its delivery log goes with it.", "Remove", S.delete(h.id)),  # type: ignore[operator]
         width="100%",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mission_control.models import Activity, Agent, ApiKey, Task, TaskAssignee
-from mission_control.services import feed, heartbeats
+from mission_control.services import feed, heartbeats, secrets
 from mission_control.services.common import get_in_workspace
 
 
@@ -25,7 +25,9 @@ def agent_row(agent: Agent, open_tasks: int = 0) -> dict[str, Any]:
         "paused": agent.paused,
         "capabilities": list(agent.capabilities or []),
         "driver_type": str(agent.driver_type),
-        "driver_config": {k: str(v) for k, v in (agent.driver_config or {}).items()},
+        # Secrets stay on the server: the page gets "set / not set" for each, never the value.
+        "driver_config": {k: str(v) for k, v in secrets.public_config(agent.driver_config).items()},
+        "driver_secrets": secrets.secret_status(str(agent.driver_type), agent.driver_config),
         "heartbeat_interval_s": agent.heartbeat_interval_s,
         "last_heartbeat_at": _iso(agent.last_heartbeat_at),
         "next_heartbeat_at": _iso(agent.next_heartbeat_at),

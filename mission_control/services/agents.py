@@ -16,7 +16,7 @@ from mission_control.models import (
     Workspace,
     utcnow,
 )
-from mission_control.services import memory, mentions
+from mission_control.services import memory, mentions, secrets
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace, validate
 from mission_control.services.recording import record_change, snapshot
@@ -148,10 +148,12 @@ def update_agent(
     if "capabilities" in changes:
         changes["capabilities"] = changes["capabilities"] or []
     if "driver_type" in changes or "driver_config" in changes:
-        changes["driver_config"] = check_driver_config(
-            changes.get("driver_type") or agent.driver_type,
-            changes["driver_config"] if "driver_config" in changes else agent.driver_config,
-        )
+        driver_type = changes.get("driver_type") or agent.driver_type
+        config = changes["driver_config"] if "driver_config" in changes else agent.driver_config
+        if str(driver_type) == str(agent.driver_type):
+            # Nobody can read a secret back to resend it, so leaving it out keeps it.
+            config = secrets.keep_secrets(agent.driver_config or {}, config or {})
+        changes["driver_config"] = check_driver_config(driver_type, config)
     before = snapshot(agent)
     for key, value in changes.items():
         setattr(agent, key, value)

@@ -5,6 +5,13 @@ Each AuditEvent carries `prev_hash` (the hash of the workspace's previous row) a
 its own hash; deleting or inserting a row breaks the next row's `prev_hash`. Deleting the
 newest rows leaves a shorter chain that is still consistent, so `verify_chain` also accepts an
 anchor (an id and hash seen by an earlier verification) that must still be there.
+
+Secrets: rows are written redacted (recording.record_change). Rows written before that may
+hold a driver's api_key or a webhook secret in `before`/`after`, and they stay as stored: the
+hash covers those values, and a row rewritten without them no longer matches its hash, so
+verification could no longer tell redaction from tampering (re-hashing the chain instead would
+let anyone with database access rewrite history the same way). They are redacted on read,
+here, so the log page, the API and exports never show them.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from mission_control.models import AuditEvent
 from mission_control.services.recording import audit_hash
+from mission_control.services.secrets import redact
 
 BATCH = 1000
 
@@ -105,8 +113,8 @@ def audit_row(row: AuditEvent) -> dict[str, Any]:
         "action": row.action,
         "target_type": row.target_type,
         "target_id": row.target_id,
-        "before": row.before,
-        "after": row.after,
+        "before": redact(row.before),
+        "after": redact(row.after),
         "hash": row.hash,
     }
 

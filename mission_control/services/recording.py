@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 from mission_control.events import Event, record
 from mission_control.models import Activity, AuditEvent, Workspace, utcnow
 from mission_control.services.actor import Actor
+from mission_control.services.secrets import redact
 
 
 def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
@@ -116,8 +117,10 @@ def record_change(
         "action": action,
         "target_type": target_type,
         "target_id": target_id,
-        "before": before,
-        "after": after,
+        # Secrets never enter the log: the chain hashes what is stored, so a value written
+        # here could never be removed again without breaking it (see services/audit.py).
+        "before": redact(before),
+        "after": redact(after),
         "origin": actor.origin,
         "at": now,
         "prev_hash": _last_audit_hash(conn, workspace_id) if prev is None else prev,

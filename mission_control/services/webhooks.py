@@ -61,11 +61,8 @@ def _clean_secret(secret: str) -> str:
     return secret
 
 
-def _audit_view(hook: Webhook) -> dict[str, Any] | None:
-    view = snapshot(hook)
-    if view is not None:
-        view["secret"] = "***"
-    return view
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def list_webhooks(*, session: Session, workspace_id: int) -> list[Webhook]:
@@ -92,7 +89,7 @@ def create_webhook(
         workspace_id=workspace_id,
         url=_clean_url(url),
         events=_clean_events(events),
-        secret=_clean_secret(secret) if secret is not None else secrets.token_urlsafe(32),
+        secret=_clean_secret(secret) if secret is not None else new_secret(),
         slack_format=slack_format,
         active=active,
     )
@@ -106,7 +103,7 @@ def create_webhook(
         target_type="webhook",
         target_id=hook.id,
         text=f"{actor.name} added a webhook to {urlsplit(hook.url).hostname}",
-        after=_audit_view(hook),
+        after=snapshot(hook),
         details={"webhook_id": hook.id},
         feed=False,
     )
@@ -120,7 +117,7 @@ def update_webhook(
     unknown = set(data) - _EDITABLE
     if unknown:
         raise Invalid(f"a webhook has no editable field {', '.join(sorted(unknown))}")
-    before = _audit_view(hook)
+    before = snapshot(hook)
     if "url" in data:
         hook.url = _clean_url(data["url"])
     if "events" in data:
@@ -143,7 +140,7 @@ def update_webhook(
         target_id=hook.id,
         text=f"{actor.name} changed webhook {hook.id}",
         before=before,
-        after=_audit_view(hook),
+        after=snapshot(hook),
         details={"webhook_id": hook.id},
         feed=False,
     )
@@ -153,7 +150,7 @@ def update_webhook(
 def delete_webhook(*, session: Session, workspace_id: int, webhook_id: int, actor: Actor) -> None:
     """Remove a webhook and its delivery log."""
     hook = get_in_workspace(session, Webhook, webhook_id, workspace_id)
-    before = _audit_view(hook)
+    before = snapshot(hook)
     session.exec(delete(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id))
     session.delete(hook)
     session.flush()

@@ -43,6 +43,7 @@ class AgentRow:
     capabilities: list[str] = field(default_factory=list)
     driver_type: str = ""
     driver_config: dict[str, str] = field(default_factory=dict)
+    driver_secrets: dict[str, bool] = field(default_factory=dict)  # name -> set; never the value
     heartbeat_interval_s: int = 900
     last_heartbeat_at: str = ""
     next_heartbeat_at: str = ""
@@ -95,8 +96,12 @@ def field_errors(exc: MissionControlError) -> dict[str, str]:
     return out
 
 
+SECRET_INPUTS = ("api_key", "secret")  # typed into the form, kept in a backend-only var
+
+
 def form_payload(form: dict[str, Any], capabilities: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Turn the form's strings into the service's input; obvious mistakes are caught here."""
+    """Turn the form's strings into the service's input; obvious mistakes are caught here.
+    A blank secret is left out, which keeps the stored one (services.secrets.keep_secrets)."""
     errors: dict[str, str] = {}
     raw_minutes = str(form.get("interval_min", "")).strip()
     try:
@@ -138,9 +143,12 @@ class AgentFormState(SessionState):
     driver_type: str = "external"
     model: str = ""
     base_url: str = ""
-    api_key: str = ""
     url: str = ""
-    secret: str = ""
+    # Secrets never go to the browser: typed ones wait in a backend-only var; the form is told
+    # only whether one is stored.
+    _secret_input: dict[str, str] = {}
+    secrets_set: dict[str, bool] = {}
+    clear_api_key: bool = False
     builtin_role: str = "orchestrator"
     capabilities: list[str] = []
     cap_draft: str = ""
@@ -151,7 +159,8 @@ class AgentFormState(SessionState):
     def start_create(self) -> None:
         self.editing_id, self.name, self.role, self.description = 0, "", "", ""
         self.interval_min, self.driver_type, self.capabilities, self.cap_draft = "15", "external", [], ""
-        self.model = self.base_url = self.api_key = self.url = self.secret = ""
+        self.model = self.base_url = self.url = ""
+        self._secret_input, self.secrets_set, self.clear_api_key = {}, {}, False
         self.builtin_role, self.errors, self.open = "orchestrator", {}, True
 
     @rx.event
@@ -162,7 +171,9 @@ class AgentFormState(SessionState):
         self.interval_min = f"{row['heartbeat_interval_s'] / 60:g}"
         self.driver_type, self.capabilities, self.cap_draft = row["driver_type"], list(row["capabilities"]), ""
         self.model, self.base_url = cfg.get("model", ""), cfg.get("base_url", "")
-        self.api_key, self.url, self.secret = cfg.get("api_key", ""), cfg.get("url", ""), cfg.get("secret", "")
+        self.url = cfg.get("url", "")
+        self._secret_input, self.clear_api_key = {}, False
+        self.secrets_set = dict(row.get("driver_secrets") or {})
         self.builtin_role = cfg.get("role", "orchestrator")
         self.errors, self.open = {}, True
 
@@ -172,10 +183,18 @@ class AgentFormState(SessionState):
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
-        if name in ("name", "role", "description", "interval_min", "driver_type", "model", "base_url",
-                    "api_key", "url", "secret", "builtin_role", "cap_draft"):
+        if name in SECRET_INPUTS:
+            self._secret_input = {**self._secret_input, name: value}
+        elif name in ("name", "role", "description", "interval_min", "driver_type", "model", "base_url",
+                      "url", "builtin_role", "cap_draft"):
             setattr(self, name, value)
-            self.errors = {k: v for k, v in self.errors.items() if k not in (name, "form")}
+        else:
+            return
+        self.errors = {k: v for k, v in self.errors.items() if k not in (name, "form")}
+
+    @rx.event
+    def set_clear_api_key(self, value: bool) -> None:
+        self.clear_api_key = value
 
     def _add_cap(self) -> None:
         for cap in self.cap_draft.replace(";", ",").split(","):
@@ -200,8 +219,10 @@ class AgentFormState(SessionState):
         if self.cap_draft.strip():
             self._add_cap()
         form = {k: getattr(self, k) for k in ("name", "role", "description", "interval_min", "driver_type",
-                                             "model", "base_url", "api_key", "url", "secret", "builtin_role")}
-        data, errors = form_payload(form, self.capabilities)
+                                             "model", "base_url", "url", "builtin_role")}
+        data, errors = form_payload({**form, **self._secret_input}, self.capabilities)
+        if self.clear_api_key and self.driver_type == "openai":
+            data["driver_config"]["api_key"] = None
         if errors:
             self.errors = errors
             return None
@@ -219,7 +240,7 @@ class AgentFormState(SessionState):
         except MissionControlError as exc:
             self.errors = field_errors(exc)
             return None
-        self.open, self.errors = False, {}
+        self.open, self.errors, self._secret_input = False, {}, {}
         verb = "saved" if self.editing_id else "created"
         events: list[Any] = [rx.toast.success(f"Agent {name} {verb}")]
         if not self.editing_id:

@@ -23,6 +23,7 @@ class HookRow:
     events: list[str] = field(default_factory=list)
     slack_format: bool = False
     active: bool = True
+    secret_set: bool = True  # whether, never what: the secret itself stays on the server
 
 
 @dataclass
@@ -57,7 +58,8 @@ class WebhooksState(SessionState):
         with read_session() as session:
             hooks = webhooks.list_webhooks(session=session, workspace_id=ctx.workspace_id)
             page = webhooks.list_deliveries(session=session, workspace_id=ctx.workspace_id, limit=50)
-        self.hooks = [HookRow(h.id or 0, h.url, list(h.events), h.slack_format, h.active) for h in hooks]
+        self.hooks = [HookRow(h.id or 0, h.url, list(h.events), h.slack_format, h.active, bool(h.secret))
+                      for h in hooks]
         self.deliveries = [
             DeliveryRow(d.id or 0, d.webhook_id, d.event, d.status, d.attempts, d.response_code or 0, d.error,
                         d.created_at.isoformat())
@@ -110,6 +112,16 @@ class WebhooksState(SessionState):
     def set_active(self, webhook_id: int, active: bool) -> Any:
         result = self._admin(lambda **kw: webhooks.update_webhook(webhook_id=webhook_id, data={"active": active}, **kw))
         return rx.toast.error(result.message) if isinstance(result, MissionControlError) else None
+
+    @rx.event
+    def replace_secret(self, webhook_id: int) -> Any:
+        """A new generated secret, shown once to the admin who asked (like a new webhook's)."""
+        secret = webhooks.new_secret()
+        result = self._admin(lambda **kw: webhooks.update_webhook(webhook_id=webhook_id, data={"secret": secret}, **kw))
+        if isinstance(result, MissionControlError):
+            return rx.toast.error(result.message)
+        self.new_secret = secret
+        return rx.toast.success("Secret replaced: update the receiver")
 
     @rx.event
     def delete(self, webhook_id: int) -> Any:

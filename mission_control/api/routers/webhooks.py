@@ -36,7 +36,8 @@ def list_webhooks(who: Admin) -> list[WebhookOut]:
 
 @router.post("", response_model=WebhookCreated, status_code=201, summary="Add a webhook (admin)")
 def create_webhook(body: WebhookIn, who: Admin) -> WebhookCreated:
-    """The response holds the signing secret (shown this once)."""
+    """A generated signing secret is in the response (shown this once); one the caller chose
+    is not echoed back."""
     with session_scope() as session:
         hook = webhooks.create_webhook(
             session=session,
@@ -48,7 +49,10 @@ def create_webhook(body: WebhookIn, who: Admin) -> WebhookCreated:
             active=body.active,
             actor=who.actor(),
         )
-        return WebhookCreated.model_validate(hook)
+        created = WebhookCreated.model_validate(hook)
+        if body.secret is not None:
+            created.secret = None
+        return created
 
 
 @router.get("/{webhook_id}", response_model=WebhookOut, summary="One webhook (admin)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mission_control.api.schemas.base import In, Out
 
@@ -18,12 +18,25 @@ class WebhookOut(Out):
     events: list[str]
     slack_format: bool
     active: bool
+    secret_set: bool = Field(default=True, description="The signing secret is never returned.")
     created_at: datetime
     updated_at: datetime
 
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_stays_on_the_server(cls, data: Any) -> Any:
+        secret = data.get("secret") if isinstance(data, dict) else getattr(data, "secret", None)
+        row = data if isinstance(data, dict) else {
+            name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)
+        }
+        return {**row, "secret_set": bool(secret), "secret": secret}
+
 
 class WebhookCreated(WebhookOut):
-    secret: str = Field(description="Signs every delivery (X-MC-Signature). Shown once.")
+    secret: str | None = Field(
+        description="Signs every delivery (X-MC-Signature). Shown once, if it was generated; "
+        "null when the request chose it."
+    )
 
 
 class WebhookIn(In):

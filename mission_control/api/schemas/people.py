@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from mission_control.api.schemas.base import In, Out
 from mission_control.models import (
@@ -13,6 +13,7 @@ from mission_control.models import (
     DriverType,
     UserRole,
 )
+from mission_control.services import secrets
 
 # --------------------------------------------------------------------------- agents
 
@@ -27,10 +28,30 @@ class AgentOut(Out):
     capabilities: list[str]
     heartbeat_interval_s: int
     driver_type: DriverType
+    driver_config: dict[str, Any] = Field(
+        default_factory=dict, description="The driver's settings without its secrets."
+    )
+    driver_secrets: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Each driver secret (api_key, secret, ...): set or not. Values are never returned.",
+    )
     session_key: str
     last_seen_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_stay_on_the_server(cls, data: Any) -> Any:
+        row = data if isinstance(data, dict) else {
+            name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)
+        }
+        config = row.get("driver_config") or {}
+        return {
+            **row,
+            "driver_config": secrets.public_config(config),
+            "driver_secrets": secrets.secret_status(str(row.get("driver_type")), config),
+        }
 
 
 class AgentIn(In):
@@ -51,7 +72,11 @@ class AgentPatch(In):
     heartbeat_interval_s: int | None = Field(default=None, ge=30, le=86400)
     driver_type: DriverType | None = None
     capabilities: list[str] | None = Field(default=None, max_length=50)
-    driver_config: dict[str, Any] | None = None
+    driver_config: dict[str, Any] | None = Field(
+        default=None,
+        description="Replaces the settings. A secret (api_key, secret) left out or \"\" keeps its "
+        "stored value, a new value replaces it, null removes it.",
+    )
     paused: bool | None = None
 
 
