@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 # Shown (and written to the audit log) instead of a secret's value.
@@ -30,6 +31,8 @@ DRIVER_SECRETS: dict[str, tuple[str, ...]] = {"openai": ("api_key",), "webhook":
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
+# Every audit row's snapshot goes through `redact`, and field names repeat: remember them.
+@lru_cache(maxsize=4096)
 def is_secret(name: str) -> bool:
     words = [w.lower() for w in _WORDS.findall(name)]
     if name.lower() in _PUBLIC_KEYS:
