@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from mission_control.db import session_scope
-from mission_control.models import Agent, UserRole
+from mission_control.models import Agent, UserRole, Webhook
 from mission_control.services import api_keys, users, workspaces
 from mission_control.services.actor import Actor
 
@@ -67,6 +67,7 @@ def test_driver_and_webhook_secrets_never_reach_a_browser(app_server, login, db)
     secret_row = admin.get_by_test_id("driver-secret")
     expect(secret_row).to_contain_text("api_key")
     expect(secret_row).to_contain_text("set")
+    expect(secret_row).not_to_contain_text("not set")
     with Session(db) as s:
         loki = s.exec(select(Agent).where(Agent.name == "Loki")).one()
         assert loki.driver_config["api_key"] == API_KEY
@@ -95,27 +96,47 @@ def test_driver_and_webhook_secrets_never_reach_a_browser(app_server, login, db)
     expect(admin.get_by_test_id("audit-row").first).to_be_visible(timeout=15000)
     admin_html = admin.content()
 
-    # A viewer looks around while the key is replaced through the API (a live push).
+    # A viewer looks around while the key is replaced through the API (a live push to both).
     viewer = login(ws.id, handle="watcher", role=UserRole.viewer)
     viewer_frames = _frames(viewer)
     viewer.goto(f"{app_server}/agents")
     card = viewer.get_by_test_id("agent-card").filter(has_text="Loki")
     expect(card).to_contain_text("lead coder", timeout=15000)
+    admin.goto(f"{app_server}/agents/{loki_id}")
+    expect(admin.get_by_text("lead coder")).to_be_visible(timeout=15000)
     changed = api.patch(f"/agents/{loki_id}", json={"role": "reviewer",
                                                      "driver_config": {"model": "llama3.1:8b", "api_key": NEW_KEY}})
     assert changed.status_code == 200, changed.text
     expect(card).to_contain_text("reviewer", timeout=15000)  # pushed, no reload
+    expect(admin.get_by_text("reviewer", exact=True)).to_be_visible(timeout=15000)  # to the admin too
     viewer.goto(f"{app_server}/agents/{loki_id}")
     expect(viewer.get_by_test_id("driver-secret")).to_contain_text("set", timeout=15000)
+    expect(viewer.get_by_test_id("driver-secret")).not_to_contain_text("not set")
+    with Session(db) as s:
+        assert s.get(Agent, loki_id).driver_config["api_key"] == NEW_KEY
     viewer_html = viewer.content()
     viewer.goto(f"{app_server}/webhooks")
     expect(viewer.get_by_text("Webhooks are managed by admins.")).to_be_visible(timeout=15000)
     viewer.goto(f"{app_server}/audit")
     expect(viewer.get_by_text("The audit log is for admins.")).to_be_visible(timeout=15000)
 
+    # The admin replaces the webhook's secret (the new one is shown to them once) and removes
+    # the agent's key.
+    admin.goto(f"{app_server}/webhooks")
+    admin.get_by_role("button", name="Replace secret").click()
+    admin.get_by_role("button", name="Replace", exact=True).click()
+    shown = admin.locator("code").first.inner_text(timeout=15000)
+    admin.get_by_role("button", name="Done").click()
+    admin.goto(f"{app_server}/agents/{loki_id}")
+    admin.get_by_role("button", name="Edit").click()
+    admin.get_by_text("Remove the stored API key").click()
+    admin.get_by_test_id("agent-save").click()
+    expect(admin.get_by_test_id("driver-secret")).to_contain_text("not set", timeout=15000)
+    with Session(db) as s:
+        assert s.get(Webhook, hook.json()["id"]).secret == shown != HOOK_SECRET
+        assert "api_key" not in s.get(Agent, loki_id).driver_config
+
     assert any("Loki" in f for f in admin_frames) and any("reviewer" in f for f in viewer_frames)
     assert _leaks("\n".join(admin_frames)) == [], "the admin's browser received a secret"
     assert _leaks("\n".join(viewer_frames)) == [], "the viewer's browser received a secret"
     assert _leaks(admin_html + viewer_html) == []
-    with Session(db) as s:
-        assert s.get(Agent, loki_id).driver_config["api_key"] == NEW_KEY
