@@ -30,6 +30,14 @@ def _document_no_nul(schema: dict[str, Any]) -> None:
         mark(prop)
 
 
+def as_row(data: Any, model: type[BaseModel], *extra: str) -> dict[str, Any]:
+    """What a "before" validator gets (a dict or a table row) as a dict of the model's fields
+    and `extra` ones, so it can derive fields from columns it must not pass on (secrets)."""
+    if isinstance(data, dict):
+        return dict(data)
+    return {name: getattr(data, name) for name in (*model.model_fields, *extra) if hasattr(data, name)}
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_document_no_nul)
 

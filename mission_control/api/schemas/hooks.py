@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from mission_control.api.schemas.base import In, Out
+from mission_control.api.schemas.base import In, Out, as_row
 
 WebhookEvent = Literal["task.review", "agent.blocked", "operator.mentioned", "standup.published"]
 
@@ -25,11 +25,8 @@ class WebhookOut(Out):
     @model_validator(mode="before")
     @classmethod
     def _secret_stays_on_the_server(cls, data: Any) -> Any:
-        secret = data.get("secret") if isinstance(data, dict) else getattr(data, "secret", None)
-        row = data if isinstance(data, dict) else {
-            name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)
-        }
-        return {**row, "secret_set": bool(secret), "secret": secret}
+        row = as_row(data, cls, "secret")  # `secret` itself is kept only by WebhookCreated
+        return {**row, "secret_set": bool(row.get("secret"))}
 
 
 class WebhookCreated(WebhookOut):

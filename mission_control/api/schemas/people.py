@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from mission_control.api.schemas.base import In, Out
+from mission_control.api.schemas.base import In, Out, as_row
 from mission_control.models import (
     AgentStatus,
     DriverType,
@@ -43,9 +43,7 @@ class AgentOut(Out):
     @model_validator(mode="before")
     @classmethod
     def _secrets_stay_on_the_server(cls, data: Any) -> Any:
-        row = data if isinstance(data, dict) else {
-            name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)
-        }
+        row = as_row(data, cls)
         config = row.get("driver_config") or {}
         return {
             **row,
