@@ -180,6 +180,8 @@ class AgentFormState(SessionState):
     @rx.event
     def set_open(self, value: bool) -> None:
         self.open = value
+        if not value:  # cancelled: a typed secret is not kept in the stored state either
+            self._secret_input = {}
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
