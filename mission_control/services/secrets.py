@@ -56,7 +56,7 @@ def _masked(value: Any) -> Any:
 
 def public_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     """A driver config without its secrets (they are reported by `secret_status`)."""
-    return {k: v for k, v in (config or {}).items() if not is_secret(str(k))}
+    return {k: redact(v) for k, v in (config or {}).items() if not is_secret(str(k))}
 
 
 def secret_status(driver_type: str, config: Mapping[str, Any] | None) -> dict[str, bool]:
@@ -68,17 +68,19 @@ def secret_status(driver_type: str, config: Mapping[str, Any] | None) -> dict[st
 
 
 def keep_secrets(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """A config sent back without its secrets keeps them: a secret left out or blank keeps the
-    stored value, a new value replaces it, an explicit null removes it."""
+    """A config sent back without its secrets keeps them: a secret left out, blank or masked
+    keeps the stored value, a new value replaces it, an explicit null removes it (at any depth
+    of settings that are objects in both)."""
     merged = dict(new)
     for name in {*old, *new}:
-        if not is_secret(str(name)):
-            continue
         given = new.get(name, "")
-        if given is None:
-            merged.pop(name, None)
-        elif given == "" and old.get(name):
-            merged[name] = old[name]
+        if is_secret(str(name)):
+            if given is None:
+                merged.pop(name, None)
+            elif given in ("", MASK) and old.get(name):
+                merged[name] = old[name]
+        elif isinstance(given, Mapping) and isinstance(old.get(name), Mapping):
+            merged[name] = keep_secrets(old[name], given)
     return merged
 
 

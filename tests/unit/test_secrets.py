@@ -127,3 +127,21 @@ def test_logs_of_creating_and_editing_an_agent_do_not_hold_its_secret(session, w
     assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
     assert API_KEY not in caplog.text
     assert session.get(Agent, agent.id).driver_config["api_key"] == API_KEY + "2"
+
+
+def test_a_secret_nested_in_another_driver_setting_is_masked_too(session, workspace):
+    agent = agents.create_agent(
+        session=session, workspace_id=workspace.id, actor=ADMIN,
+        data={"name": "Nest", "role": "dev", "driver_type": "openai",
+              "driver_config": {"model": "m", "extra_body": {"provider": {"apiKey": API_KEY}}}},
+    )
+    session.commit()
+    row = agent_views.agent_page(session=session, workspace_id=workspace.id, agent_id=agent.id)["agent"]
+    assert API_KEY not in json.dumps(row) + _audit_text(session, workspace.id)
+    assert "(set)" in row["driver_config"]["extra_body"]
+    # Sent back as read (masked), it keeps the stored key.
+    agents.update_agent(session=session, workspace_id=workspace.id, agent_id=agent.id, actor=ADMIN,
+                        data={"driver_config": {"model": "m2", "extra_body": {"provider": {"apiKey": "(set)"}}}})
+    session.commit()
+    session.refresh(agent)
+    assert agent.driver_config == {"model": "m2", "extra_body": {"provider": {"apiKey": API_KEY}}}

@@ -72,8 +72,8 @@ class AgentPatch(In):
     capabilities: list[str] | None = Field(default=None, max_length=50)
     driver_config: dict[str, Any] | None = Field(
         default=None,
-        description="Replaces the settings. A secret (api_key, secret) left out or \"\" keeps its "
-        "stored value, a new value replaces it, null removes it.",
+        description="Replaces the settings. A secret (api_key, secret) left out, \"\" or \"(set)\" "
+        "keeps its stored value, a new value replaces it, null removes it.",
     )
     paused: bool | None = None
 
