@@ -2,8 +2,9 @@
 
 Driver API keys, webhook signing secrets, password hashes and tokens live only in their
 database rows and in the code that uses them (drivers, the dispatcher). Everything that
-shows or records a row (Reflex state, API responses, audit snapshots, run errors, logs)
-goes through `redact`, `public_config` or `scrub`, and carries only "set / not set".
+shows or records a row (Reflex state, API responses, audit snapshots, run errors) goes
+through `redact`, `public_config` or `scrub`, and carries only "set / not set"; the database
+engine keeps statement parameters out of its errors and logs (db.py).
 
 A name is secret when one of its words (split on `_`, `-`, `.`, camelCase) is secret-like:
 `api_key`, `secret`, `X-Api-Token`, `authHeader`, `headers`, `password_hash`. New driver
@@ -85,7 +86,7 @@ def keep_secrets(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, An
 
 
 def values(config: Mapping[str, Any] | None) -> list[str]:
-    """The secret strings in a config, longest first (for `scrub`)."""
+    """The secret strings in a config (for `scrub`)."""
     found: list[str] = []
 
     def walk(node: Any, secret: bool) -> None:
@@ -99,13 +100,12 @@ def values(config: Mapping[str, Any] | None) -> list[str]:
             found.append(node)
 
     walk(config or {}, False)
-    return sorted(set(found), key=len, reverse=True)
+    return found
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """Text (an error a remote server answered, say) with any of `secrets` masked: an
     endpoint that echoes the key it refused must not put it on the agent's page."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):  # longest first
+        text = text.replace(secret, MASK)
     return text
