@@ -188,6 +188,11 @@ class _Sender:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.finished:  # sent but not yet written down: not sent again after a restart
+            try:
+                await asyncio.to_thread(_record, self.settings, self.finished)
+            except Exception:
+                log.exception("recording the last webhook attempts failed")
 
 
 async def run_webhook_dispatcher(settings: Settings | None = None) -> None:

@@ -195,9 +195,12 @@ class Policy:
         if self.allowed(name, ip, port):
             return
         why = why_not_public(ip)
-        if why:
-            shown = str(ip) if name == str(ip) else f"{host} ({ip})"
-            raise Refused(f"{shown} is {why}; {self.hint(str(ip), port)}")
+        if why is None:
+            return
+        if as_ip(host) is not None:
+            raise Refused(f"{ip} is {why}; {self.hint(str(ip), port)}")
+        # Not which address: a tenant must not learn how internal names resolve.
+        raise Refused(f"{host} resolves to {why.split(' (')[0]}; {self.hint(name, port)}")
 
     @staticmethod
     def hint(host: str, port: int) -> str:

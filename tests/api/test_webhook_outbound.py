@@ -86,19 +86,19 @@ def test_a_hanging_receiver_holds_no_other_workspaces_delivery(client, squad, re
     with Hang() as hang, allowed(f"127.0.0.1:{hang.port}"):
         _hook(client, a, f"{hang.url}/hook", ["operator.mentioned"])
         _hook(client, b, receiver.url, ["operator.mentioned"])
-        settings = Settings(webhook_poll_s=30, webhook_timeout_s=5, webhook_batch=20, webhook_per_workspace=4)
+        settings = Settings(webhook_poll_s=30, webhook_timeout_s=10, webhook_batch=20, webhook_per_workspace=4)
 
         async def scenario() -> float:
             dispatcher = asyncio.create_task(run_webhook_dispatcher(settings))
             try:
                 await asyncio.to_thread(_mention, client, a, 30)  # a backlog, all to the hanging one
-                deadline = time.monotonic() + 5
+                deadline = time.monotonic() + 20
                 while hang.connections < 4 and time.monotonic() < deadline:
                     await asyncio.sleep(0.01)
                 assert hang.connections >= 4  # a's sends are stuck in the receiver
                 started = time.monotonic()
                 await asyncio.to_thread(_mention, client, b)
-                while not receiver.got and time.monotonic() - started < 8:
+                while not receiver.got and time.monotonic() - started < 12:
                     await asyncio.sleep(0.01)
                 return time.monotonic() - started
             finally:
@@ -107,7 +107,7 @@ def test_a_hanging_receiver_holds_no_other_workspaces_delivery(client, squad, re
 
         took = asyncio.run(scenario())
         held = hang.connections
-    assert len(receiver.got) == 1 and took < 1.0, took
+    assert len(receiver.got) == 1 and took < 1.5, took  # was the 10 s deadline, behind a's sends
     assert held <= 4  # a holds its own few slots, not the whole dispatcher
     with capsys.disabled():
         print(f"\n[webhook] b's delivery with a's receiver hanging ({held} of a's sends held): "
