@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +117,24 @@ class Settings(BaseSettings):
         default=2.0, description="How often the dispatcher looks for due retries."
     )
     webhook_batch: int = Field(default=20, ge=1, description="Deliveries sent at once.")
+    webhook_per_workspace: int = Field(
+        default=4,
+        ge=1,
+        description="Deliveries of one workspace sent at once: a receiver that hangs (or one "
+        "workspace's backlog) holds only these, never another workspace's deliveries.",
+    )
+    # Outbound requests (webhooks, agent drivers): mission_control/outbound/.
+    outbound_allow: str = Field(
+        default="",
+        description="Private or loopback destinations requests may go to after all, e.g. a "
+        "local model server: comma-separated host:port, [v6]:port or CIDR:port entries "
+        "(port * or left out: any port). Everything not public is refused otherwise.",
+    )
+    outbound_max_response_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest answer read from a model endpoint or webhook agent.",
+    )
     # Operator sign-in: failures before a lockout, and the first lockout (doubles each time).
     login_max_failures: int = 5
     login_lockout_s: int = 30
@@ -146,6 +164,14 @@ class Settings(BaseSettings):
     memory_min_score: float = Field(
         default=0.3, description="Memories less similar than this stay out of a heartbeat."
     )
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _allow_list_parses(cls, value: str) -> str:
+        from mission_control.outbound.policy import parse_allow  # no import cycle at load
+
+        parse_allow(value)  # a malformed entry stops the start, naming it
+        return value
 
     @property
     def resolved_memory_dir(self) -> Path:

@@ -132,6 +132,13 @@ def _truncate_postgres(engine: Engine, tables: tuple[str, ...]) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _outbound_stand_in() -> None:
+    """Fixtures give agents and webhooks http://127.0.0.1:9/... (the discard port: nobody is
+    called there). Saving such a URL needs that one address allowed; nothing else is."""
+    get_settings().outbound_allow = "127.0.0.1:9"
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _memory_store_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The embedded vector store, when a test opens the app's own, lives in a temp dir."""
     get_settings().memory_dir = tmp_path_factory.mktemp("memory")

@@ -22,7 +22,7 @@ from typing import Any
 
 from mission_control import db as mc_db
 from mission_control.bench.core import Baseline, Result, latency, migrated_engine, print_table
-from mission_control.config import Settings
+from mission_control.config import Settings, get_settings
 from mission_control.services import messages, tasks, users, webhooks, workspaces
 from mission_control.services.actor import Actor
 from mission_control.webhook_dispatcher import deliver_due_now, run_webhook_dispatcher
@@ -48,7 +48,12 @@ def receiver() -> tuple[str, list[float], ThreadingHTTPServer]:
 
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/hook", got, server
+    port = server.server_address[1]
+    # A loopback receiver is what the outbound policy refuses unless an operator lists it:
+    # this run lists exactly this one (as MC_OUTBOUND_ALLOW would), nothing more.
+    settings = get_settings()
+    settings.outbound_allow = ",".join(filter(None, [settings.outbound_allow, f"127.0.0.1:{port}"]))
+    return f"http://127.0.0.1:{port}/hook", got, server
 
 
 def setup(url: str) -> tuple[int, int, int]:

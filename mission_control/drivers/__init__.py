@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
+from mission_control import outbound
 from mission_control.config import get_settings
 from mission_control.drivers.builtin import ROLES, BuiltinRole
 from mission_control.drivers.openai import OpenAIDriver
@@ -17,16 +16,14 @@ from mission_control.models import DriverType
 
 
 class DriverRegistry:
-    """Owns the shared HTTP client. `overrides` (tests, plug-ins) map a key to a driver:
-    `agent:<id>`, `builtin:<role>` or a driver type such as `openai`."""
+    """Owns the shared HTTP client (the outbound policy's: agents' URLs are checked when
+    connecting). `overrides` (tests, plug-ins) map a key to a driver: `agent:<id>`,
+    `builtin:<role>` or a driver type such as `openai`."""
 
-    def __init__(self, *, client: httpx.AsyncClient | None = None, overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, *, client: outbound.Client | None = None, overrides: dict[str, Any] | None = None) -> None:
         settings = get_settings()
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "mission-control-heartbeat"},
-        )
+        self.client = client or outbound.Client(user_agent="mission-control-heartbeat")
         self.overrides: dict[str, Any] = dict(overrides or {})
         self._drivers: dict[str, Driver] = {
             DriverType.openai.value: OpenAIDriver(

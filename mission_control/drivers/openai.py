@@ -4,7 +4,9 @@ llama.cpp server, ...) over httpx.
 Per-agent `driver_config`: `model` (required), `base_url` (e.g. http://127.0.0.1:11434/v1),
 `api_key`, `temperature` (0.2), `output` ("json": the reply is a JSON object, asked for with
 response_format; "tools": one function per action type), `json_mode` (false for servers that
-reject response_format). Falls back to MC_OPENAI_BASE_URL / MC_OPENAI_API_KEY.
+reject response_format). Without its own base_url an agent uses MC_OPENAI_BASE_URL, and
+MC_OPENAI_API_KEY unless it has its own key; that deployment key is only ever sent to
+MC_OPENAI_BASE_URL, never to a URL an agent's settings chose.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
+from mission_control import outbound
 from mission_control.drivers import replies
 from mission_control.drivers.protocol import BadReply, DriverConfigError, DriverReply, WakeRequest
 from mission_control.heartbeat.schema import ACTION_MODELS
@@ -46,10 +47,16 @@ def _tools() -> list[dict[str, Any]]:
 class OpenAIDriver:
     name = "openai"
 
-    def __init__(self, client: httpx.AsyncClient, *, base_url: str = "", api_key: str = "") -> None:
+    def __init__(self, client: outbound.Client, *, base_url: str = "", api_key: str = "") -> None:
         self.client = client
-        self.default_base_url = base_url
+        self.default_base_url = base_url.strip().rstrip("/")
         self.default_api_key = api_key
+
+    def _key_for(self, base: str, own_key: str) -> str:
+        """The agent's own key; the deployment's only when the request goes to its endpoint."""
+        if own_key:
+            return own_key
+        return self.default_api_key if base == self.default_base_url else ""
 
     def _request(self, request: WakeRequest) -> tuple[str, dict[str, Any], dict[str, str]]:
         cfg = request.agent.config
@@ -76,7 +83,7 @@ class OpenAIDriver:
         elif cfg.get("json_mode", True):
             body["response_format"] = {"type": "json_object"}
         headers = {"Content-Type": "application/json"}
-        key = str(cfg.get("api_key") or self.default_api_key)
+        key = self._key_for(base, str(cfg.get("api_key") or ""))
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return f"{base}/chat/completions", body, headers

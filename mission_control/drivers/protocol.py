@@ -9,8 +9,9 @@ touches the database or applies anything itself: the runner validates and applie
      ├── BadReply                      the agent answered, but not in the agreed format
      └── DriverConfigError             the agent is set up wrongly (no URL, no model, no secret)
 
-Drivers are async and must not block the event loop (httpx.AsyncClient; database reads in a
-thread). A driver may raise only these errors; anything else is treated as a driver bug.
+Drivers are async and must not block the event loop (HTTP through `outbound.Client`, which also
+applies the outbound policy to the agent's URL; database reads in a thread). A driver may raise
+only these errors; anything else is treated as a driver bug.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ import json
 import re
 from typing import Any
 
-import httpx
-
+from mission_control import outbound
 from mission_control.drivers.protocol import (
     BadReply,
+    DriverConfigError,
     DriverError,
     DriverReply,
     TransientDriverError,
@@ -35,7 +35,7 @@ def parse_text(text: str) -> tuple[list[Any], str]:
         except json.JSONDecodeError:
             value = None
         if value is None:
-            raise BadReply(f"the reply is not JSON: {body[:120]!r}") from None
+            raise BadReply(f"the reply is not JSON ({len(body)} characters)") from None
     return from_value(value)
 
 
@@ -54,33 +54,40 @@ def from_value(value: Any) -> tuple[list[Any], str]:
     raise BadReply("the reply has no 'actions' list")
 
 
-def check_status(resp: httpx.Response, what: str) -> None:
-    """Raise the right DriverError for an unsuccessful HTTP answer."""
-    if resp.status_code < 400:
+def check_status(resp: outbound.Answer, what: str) -> None:
+    """Raise the right DriverError for an unsuccessful HTTP answer. Only the status goes into
+    the message: the body may echo our request (a key) or carry text meant to mislead."""
+    if 200 <= resp.status_code < 300:
         return
-    detail = resp.text[:200].strip()
-    message = f"{what} answered HTTP {resp.status_code}" + (f": {detail}" if detail else "")
+    message = f"{what} answered {resp.status_line}"
+    if 300 <= resp.status_code < 400:
+        raise DriverError(f"{message} (a redirect: redirects are not followed)")
     if resp.status_code in (408, 425, 429) or resp.status_code >= 500:
         raise TransientDriverError(message)
     raise DriverError(message)
 
 
-async def post(client: httpx.AsyncClient, url: str, *, what: str, timeout_s: float, **kwargs: Any) -> httpx.Response:
+async def post(client: outbound.Client, url: str, *, what: str, timeout_s: float, **kwargs: Any) -> outbound.Answer:
+    """POST through the outbound policy, within `timeout_s` overall."""
     try:
-        resp = await client.post(url, timeout=timeout_s, **kwargs)
-    except httpx.TimeoutException as exc:
+        resp = await client.post(url, deadline_s=timeout_s, **kwargs)
+    except outbound.TimedOut as exc:
         raise TransientDriverError(f"{what} did not answer within {timeout_s:g} s") from exc
-    except httpx.TransportError as exc:
-        raise TransientDriverError(f"could not reach {what}: {exc.__class__.__name__}: {exc}") from exc
+    except outbound.Refused as exc:
+        raise DriverConfigError(f"{what} is not an allowed destination: {exc}") from exc
+    except outbound.TooLarge as exc:
+        raise BadReply(f"{what}: {exc}") from exc
+    except outbound.OutboundError as exc:
+        raise TransientDriverError(f"could not reach {what}: {exc}") from exc
     check_status(resp, what)
     return resp
 
 
-def json_body(resp: httpx.Response, what: str) -> Any:
+def json_body(resp: outbound.Answer, what: str) -> Any:
     try:
         return resp.json()
     except ValueError:
-        raise BadReply(f"{what} answered something that is not JSON: {resp.text[:120]!r}") from None
+        raise BadReply(f"{what} answered something that is not JSON ({len(resp.content)} bytes)") from None
 
 
 def tokens(usage: Any) -> tuple[int, int]:

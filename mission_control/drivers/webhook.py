@@ -16,8 +16,7 @@ import json
 import time
 from typing import Any
 
-import httpx
-
+from mission_control import outbound
 from mission_control.drivers import replies
 from mission_control.drivers.protocol import DriverConfigError, DriverReply, WakeRequest
 
@@ -40,7 +39,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, max_age_
 class WebhookDriver:
     name = "webhook"
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: outbound.Client) -> None:
         self.client = client
 
     def payload(self, request: WakeRequest) -> dict[str, Any]:

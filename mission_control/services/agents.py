@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from mission_control import outbound
 from mission_control.errors import Conflict, Invalid
 from mission_control.models import (
     Agent,
@@ -56,10 +57,14 @@ def check_driver_config(driver_type: str, config: dict[str, Any]) -> dict[str, A
         url = str(cfg.get("base_url", ""))
         if url and not url.startswith(("http://", "https://")):
             fields["driver_config.base_url"] = "must start with http:// or https://"
+        elif url and (refused := outbound.url_refusal(url)):
+            fields["driver_config.base_url"] = refused
     elif driver_type == "webhook":
         url = str(cfg.get("url", ""))
         if not url.startswith(("http://", "https://")):
             fields["driver_config.url"] = "an http:// or https:// URL is required"
+        elif refused := outbound.url_refusal(url):
+            fields["driver_config.url"] = refused
         if len(str(cfg.get("secret", ""))) < 16:
             fields["driver_config.secret"] = "a shared secret of at least 16 characters is required"
     elif driver_type == "builtin":

@@ -12,13 +12,13 @@ neither lose one nor send one for a change that was rolled back. The dispatcher
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -178,6 +178,7 @@ class Outgoing:
     """One claimed delivery, with what the dispatcher needs to send it (no ORM objects)."""
 
     id: int
+    workspace_id: int
     webhook_id: int
     event: str
     url: str
@@ -187,14 +188,43 @@ class Outgoing:
     attempt: int  # 1-based number of this attempt
 
 
-def claim_due(*, session: Session, now: datetime, lease_s: float, limit: int) -> list[Outgoing]:
-    """Take up to `limit` due deliveries. Each is pushed `lease_s` into the future with a
-    compare-and-set, so another worker's dispatcher skips it (and a crashed sender's
-    claim simply expires into a retry)."""
+def _due(now: datetime, per_workspace: int | None, busy: Mapping[int, int]) -> Any:
+    """Ids of due deliveries; with `per_workspace`, only each workspace's oldest few (fewer
+    for a workspace with `busy` sends), so one workspace's backlog never fills a round."""
+    due: list[Any] = [
+        col(WebhookDelivery.status) == "pending", col(WebhookDelivery.next_attempt_at) <= now
+    ]
+    if per_workspace is None:
+        return select(WebhookDelivery.id).where(*due)
+    full = [ws for ws, n in busy.items() if n >= per_workspace]
+    if full:
+        due.append(col(WebhookDelivery.workspace_id).not_in(full))
+    rank = func.row_number().over(
+        partition_by=col(WebhookDelivery.workspace_id),
+        order_by=(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)),
+    )
+    ranked = select(col(WebhookDelivery.id).label("id"), rank.label("rank")).where(*due).subquery()
+    return select(ranked.c.id).where(ranked.c.rank <= per_workspace)
+
+
+def claim_due(
+    *,
+    session: Session,
+    now: datetime,
+    lease_s: float,
+    limit: int,
+    per_workspace: int | None = None,
+    busy: Mapping[int, int] | None = None,
+) -> list[Outgoing]:
+    """Take up to `limit` due deliveries, at most `per_workspace` at once per workspace
+    counting the `busy` ones (workspace id -> deliveries being sent). Each is pushed
+    `lease_s` into the future with a compare-and-set, so another worker's dispatcher skips
+    it (and a crashed sender's claim simply expires into a retry)."""
+    busy = dict(busy or {})
     rows = session.exec(
         select(WebhookDelivery, Webhook)
         .join(Webhook, col(Webhook.id) == col(WebhookDelivery.webhook_id))
-        .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now)
+        .where(col(WebhookDelivery.id).in_(_due(now, per_workspace, busy)))
         .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(limit)
     ).all()
@@ -204,6 +234,8 @@ def claim_due(*, session: Session, now: datetime, lease_s: float, limit: int) ->
             delivery.status, delivery.error = "cancelled", "the webhook was turned off"
             delivery.next_attempt_at, delivery.updated_at = None, now
             session.add(delivery)
+            continue
+        if per_workspace is not None and busy.get(delivery.workspace_id, 0) >= per_workspace:
             continue
         taken = session.exec(  # type: ignore[call-overload]
             update(WebhookDelivery)
@@ -216,9 +248,11 @@ def claim_due(*, session: Session, now: datetime, lease_s: float, limit: int) ->
         )
         if taken.rowcount != 1:
             continue
+        busy[delivery.workspace_id] = busy.get(delivery.workspace_id, 0) + 1
         claimed.append(
             Outgoing(
                 id=delivery.id or 0,
+                workspace_id=delivery.workspace_id,
                 webhook_id=hook.id or 0,
                 event=delivery.event,
                 url=hook.url,
@@ -241,9 +275,11 @@ def record_attempt(
     error: str,
     max_attempts: int,
     backoff: Callable[[int], float],
+    permanent: bool = False,
 ) -> WebhookDelivery | None:
     """Record one attempt: delivered on 2xx; otherwise retried after `backoff(attempts)`
-    seconds, unless the receiver refused for good (a 4xx) or the attempts are used up."""
+    seconds, unless it failed for good (a 4xx, or `permanent`: a destination the outbound
+    policy refuses) or the attempts are used up."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.status != "pending":
         return None  # deleted (with its webhook) or redelivered meanwhile
@@ -256,9 +292,10 @@ def record_attempt(
         delivery.delivered_at, delivery.next_attempt_at = now, None
     else:
         delivery.error = error[:500]
-        permanent = (
-            status_code is not None and 400 <= status_code < 500
-        ) and status_code not in RETRYABLE_STATUS
+        permanent = permanent or (
+            (status_code is not None and 400 <= status_code < 500)
+            and status_code not in RETRYABLE_STATUS
+        )
         if permanent or delivery.attempts >= max_attempts:
             delivery.status, delivery.next_attempt_at = "failed", None
         else:

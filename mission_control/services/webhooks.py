@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, delete, select
 
+from mission_control import outbound
 from mission_control.errors import Invalid
 from mission_control.models import Webhook, WebhookDelivery, utcnow
 from mission_control.services.actor import Actor
@@ -37,6 +38,9 @@ def _clean_url(url: str) -> str:
             f"'{url[:100]}' is not a web address: use http(s)://host/path",
             details={"fields": {"url": "an http or https URL"}},
         )
+    refused = outbound.url_refusal(url)
+    if refused:
+        raise Invalid(f"webhook url {refused}", details={"fields": {"url": refused}})
     return url
 
 

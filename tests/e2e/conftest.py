@@ -9,14 +9,22 @@ from collections.abc import Iterator
 
 import pytest
 
-from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
+from mission_control.tools.appserver import CHROMIUM_ARGS, free_port, start_app
 
 
 @pytest.fixture(scope="package")
-def app_server(engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def receiver_port() -> int:
+    """The one loopback port the app server may send to (a test's webhook receiver): the
+    outbound policy refuses loopback unless MC_OUTBOUND_ALLOW lists it."""
+    return free_port()
+
+
+@pytest.fixture(scope="package")
+def app_server(engine, receiver_port) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app in production mode against the test database; yields its base URL."""
     data_dir = tempfile.mkdtemp(prefix="mc-e2e-")
-    server = start_app(engine.url.render_as_string(hide_password=False), data_dir)
+    server = start_app(engine.url.render_as_string(hide_password=False), data_dir,
+                       extra_env={"MC_OUTBOUND_ALLOW": f"127.0.0.1:{receiver_port},127.0.0.1:9"})
     try:
         yield server.url
     finally:

@@ -35,8 +35,8 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_admin_adds_a_webhook_and_sees_the_signed_delivery(app_server, login, db):  # type: ignore[no-untyped-def]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+def test_admin_adds_a_webhook_and_sees_the_signed_delivery(app_server, login, db, receiver_port):  # type: ignore[no-untyped-def]
+    server = ThreadingHTTPServer(("127.0.0.1", receiver_port), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     actor = Actor.system("test")
     try:
@@ -53,6 +53,10 @@ def test_admin_adds_a_webhook_and_sees_the_signed_delivery(app_server, login, db
         page.get_by_role("textbox", name="Webhook URL").fill("ftp://nope")
         page.get_by_role("button", name="Add webhook").click()
         expect(page.get_by_text("http", exact=False).last).to_be_visible()
+        # This machine's other ports are refused, with the reason, under the form.
+        page.get_by_role("textbox", name="Webhook URL").fill(f"http://127.0.0.1:{receiver_port + 1}/hook")
+        page.get_by_role("button", name="Add webhook").click()
+        expect(page.get_by_text("is a loopback address")).to_be_visible()
         page.get_by_role("textbox", name="Webhook URL").fill(f"http://127.0.0.1:{server.server_port}/hook")
         page.get_by_role("button", name="Add webhook").click()
         secret = page.locator("code").first.inner_text(timeout=10000)

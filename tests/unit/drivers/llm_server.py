@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from outbound_allow import allowed
+
 
 @dataclass
 class Answer:
@@ -102,6 +104,9 @@ class ScriptedServer:
                     self.send_response(answer.status)
                     ctype = "application/json" if not isinstance(payload, str | bytes) else "text/plain"
                     self.send_header("Content-Type", answer.headers.get("Content-Type", ctype))
+                    for name, value in answer.headers.items():
+                        if name != "Content-Type":
+                            self.send_header(name, value)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -118,10 +123,13 @@ class ScriptedServer:
         return f"http://{host!s}:{port}"
 
     def __enter__(self) -> ScriptedServer:
+        self._allowed = allowed(f"127.0.0.1:{self.httpd.server_address[1]}")
+        self._allowed.__enter__()
         self.thread.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.httpd.shutdown()
+        self._allowed.__exit__(None, None, None)
         self.httpd.server_close()
         self.thread.join(timeout=2)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
+from outbound_allow import allowed
 
+from mission_control import outbound
 from mission_control.drivers.openai import OpenAIDriver
 from mission_control.drivers.protocol import (
     AgentInfo,
@@ -38,7 +39,7 @@ ACTIONS = [{"type": "post_message", "task_id": 7, "body": "On it"},
 @dataclass
 class Flavour:
     name: str
-    make: Callable[[httpx.AsyncClient], Any]
+    make: Callable[[outbound.Client], Any]
     config: Callable[[str], dict[str, Any]]
     ok: Callable[[list[dict[str, Any]], str], Answer]
     malformed: Answer
@@ -75,7 +76,7 @@ def _request(config: dict[str, Any], timeout_s: float = 2.0) -> WakeRequest:
 
 def _wake(flavour: Flavour, config: dict[str, Any], timeout_s: float = 2.0):
     async def go():
-        async with httpx.AsyncClient() as client:
+        async with outbound.Client() as client:
             return await flavour.make(client).wake(_request(config, timeout_s))
     return asyncio.run(go())
 
@@ -112,7 +113,7 @@ def test_a_refused_connection_is_transient(flavour):
     with socket.socket() as sock:  # a port with nobody listening
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(TransientDriverError, match="could not reach"):
+    with allowed(f"127.0.0.1:{port}"), pytest.raises(TransientDriverError, match="could not reach"):
         _wake(flavour, flavour.config(f"http://127.0.0.1:{port}"))
 
 

@@ -6,8 +6,7 @@ import asyncio
 import json
 import time
 
-import httpx
-
+from mission_control import outbound
 from mission_control.drivers.openai import OpenAIDriver
 from mission_control.drivers.webhook import WebhookDriver, sign, verify
 
@@ -17,7 +16,7 @@ from .test_contract import _request
 
 def _run(driver_cls, config, timeout_s=2.0):
     async def go():
-        async with httpx.AsyncClient() as client:
+        async with outbound.Client() as client:
             return await driver_cls(client).wake(_request(config, timeout_s))
     return asyncio.run(go())
 
