@@ -249,3 +249,31 @@ def test_the_sign_in_form_checks_the_password_off_the_event_loop(db, workspace, 
     assert checked_on and checked_on[0] != loop_thread[0]
     assert worst < 0.25, f"the event loop stalled for {worst:.2f} s"
     assert state.login_error == "wrong workspace, handle or password" and not state.login_busy
+
+
+def test_the_session_route_sets_an_httponly_strict_cookie_once_and_secure_behind_https(db, lead):
+    from fastapi.testclient import TestClient
+
+    from mission_control.api.app import create_api
+
+    client = TestClient(create_api())
+
+    def ticket() -> str:
+        with session_scope() as s:
+            return browser_sessions.start(session=s, user=s.get(type(lead), lead.id))
+
+    first = ticket()
+    r = client.get(f"/auth/session?ticket={first}&next=/tasks/7", headers={"X-Forwarded-Proto": "https"},
+                   follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/tasks/7"
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("mc_session=mcs_") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" in cookie and "Max-Age=604800" in cookie
+    again = client.get(f"/auth/session?ticket={first}&next=/tasks/7", follow_redirects=False)
+    assert again.headers["location"] == "/login?next=/tasks/7" and "set-cookie" not in again.headers
+    plain = client.get(f"/auth/session?ticket={ticket()}&next=https://evil.example/", follow_redirects=False)
+    assert plain.headers["location"] == "/" and "Secure" not in plain.headers["set-cookie"]
+    # A page on another site cannot sign a visitor in with the attacker's own ticket.
+    forged = client.get(f"/auth/session?ticket={ticket()}", headers={"Sec-Fetch-Site": "cross-site"},
+                        follow_redirects=False)
+    assert "set-cookie" not in forged.headers
