@@ -111,7 +111,9 @@ async def _push_tab(app: rx.App, token: str, who: UiContext, shared: SharedReads
     from mission_control.state.feed import FeedState
     from mission_control.state.live_emit import tab_round
     from mission_control.state.notifications import NotificationState
+    from mission_control.state.session import PUSHING
 
+    PUSHING.set(True)  # this round's own task (gather made one): its reads are not activity
     async with tab_round(app, rx.BaseStateToken(ident=token, cls=BoardState), sender) as root:
         # With Redis these are fetches unless this worker holds the tab's lease (see config.py).
         board_state = await root.get_state(BoardState)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -65,6 +66,9 @@ class UiContext:
 SIGNED_OUT = UiContext(0, "", 0, "")
 # Use of a session is recorded off the handler's thread: a click never waits on a write.
 _touches = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mc-session-touch")
+# Set while the live push re-reads a tab's page: that is not the operator using the session,
+# and must not keep a tab left open from ever idling out.
+PUSHING: ContextVar[bool] = ContextVar("mc_live_push", default=False)
 
 
 def _touch(session_id: int) -> None:
@@ -84,7 +88,7 @@ def current_context(token: str) -> UiContext:
         return SIGNED_OUT
     with read_session() as session:
         live = browser_sessions.resolve(session=session, token=token)
-    if live is not None and browser_sessions.needs_touch(live.last_seen_at):
+    if live is not None and not PUSHING.get() and browser_sessions.needs_touch(live.last_seen_at):
         _touches.submit(_touch, live.id)
     return context_of(live)
 

@@ -277,3 +277,30 @@ def test_the_session_route_sets_an_httponly_strict_cookie_once_and_secure_behind
     forged = client.get(f"/auth/session?ticket={ticket()}", headers={"Sec-Fetch-Site": "cross-site"},
                         follow_redirects=False)
     assert "set-cookie" not in forged.headers
+
+
+def test_use_keeps_a_session_alive_but_live_pushes_do_not(db, lead):
+    import contextvars
+
+    from mission_control.state import session as ui_session
+
+    with session_scope() as s:
+        token = browser_sessions.open_session(session=s, user=s.get(type(lead), lead.id),
+                                              now=utcnow() - timedelta(minutes=5))
+
+    def last_seen() -> Any:
+        with session_scope() as s:
+            return browser_sessions.resolve(session=s, token=token).last_seen_at
+
+    before = last_seen()
+
+    def as_push() -> None:
+        ui_session.PUSHING.set(True)
+        ui_session.current_context(token)
+
+    contextvars.copy_context().run(as_push)
+    ui_session._touches.submit(lambda: None).result()  # whatever was queued has run
+    assert last_seen() == before
+    ui_session.current_context(token)  # a click
+    ui_session._touches.submit(lambda: None).result()
+    assert last_seen() > before
