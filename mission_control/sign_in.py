@@ -2,7 +2,7 @@
 
 - Off the event loop: the check (a database read and Argon2, tens of milliseconds of CPU)
   runs on a small pool of its own, so a burst of sign-ins neither stalls the app's loop nor
-  takes the threads the rest of the app uses; they queue there instead.
+  takes the threads the rest of the app uses; they queue there instead, up to MAX_WAITING.
 - Limited: failed sign-ins are counted per client address and per workspace+handle, whether
   the handle exists or not, so a refusal says nothing about who exists. The limits are
   checked again on the pool, just before the password is, so a burst from one address gets
@@ -35,6 +35,10 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Two checks at a time: on the 2-core machines this runs on, more would only queue in the CPU.
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mc-sign-in")
+# Beyond this many sign-ins waiting for the pool (a flood from many addresses), refuse at once
+# rather than let the queue, and everyone's wait, grow without bound.
+MAX_WAITING = 32
+_waiting = 0
 
 
 class SignInLimits:
@@ -106,7 +110,14 @@ async def sign_in(
 ) -> T:
     """Check the password; on success `issue(session, user)` runs in the same unit of work and
     its result is returned. Raises Unauthenticated (wrong anything) or RateLimited (429)."""
+    global _waiting
     workspace, handle = workspace.strip(), handle.strip().lstrip("@")
     limits.check(address, workspace, handle)  # refused at once, without queueing
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_pool, _attempt, limits, address, workspace, handle, password, issue)
+    if _waiting >= MAX_WAITING:
+        raise RateLimited("sign-in is busy; try again in a few seconds", retry_after=2)
+    _waiting += 1
+    try:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_pool, _attempt, limits, address, workspace, handle, password, issue)
+    finally:
+        _waiting -= 1

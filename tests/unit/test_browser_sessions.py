@@ -304,3 +304,29 @@ def test_use_keeps_a_session_alive_but_live_pushes_do_not(db, lead):
     ui_session.current_context(token)  # a click
     ui_session._touches.submit(lambda: None).result()
     assert last_seen() > before
+
+
+def test_a_flood_of_sign_ins_waits_in_a_bounded_queue(db, workspace, lead, monkeypatch):
+    password_sign_in.use_limits(password_sign_in.SignInLimits("100/minute", "100/minute"))
+    monkeypatch.setattr(password_sign_in, "MAX_WAITING", 4)
+    real_verify = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: time.sleep(0.2) or real_verify(h, p))
+
+    async def flood() -> list[str]:
+        async def one(i: int) -> str:
+            try:
+                await sign_in(workspace.slug, "lead", "nope", f"192.0.2.{i}")
+            except RateLimited as exc:
+                return exc.message
+            except Unauthenticated:
+                return "refused"
+            return "ok"
+
+        return await asyncio.gather(*(one(i) for i in range(10)))
+
+    try:
+        outcomes = asyncio.run(flood())
+    finally:
+        password_sign_in.use_limits(password_sign_in.SignInLimits.from_settings(get_settings()))
+    assert outcomes.count("refused") == 4  # checked, on the pool
+    assert outcomes.count("sign-in is busy; try again in a few seconds") == 6  # turned away at once
