@@ -1,4 +1,4 @@
-"""The logic behind the agents, sign-in and WORKING.md pages, without a browser."""
+"""The logic behind the agents and WORKING.md pages, without a browser (sign-in: test_browser_sessions.py)."""
 
 from __future__ import annotations
 
