@@ -12,6 +12,7 @@ thing in the UI as in the API (services/authz.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -214,9 +215,9 @@ class SessionState(rx.State):
         yield go_to(f"/auth/session?ticket={ticket}&next={quote(self._next_page(), safe='/')}")
 
     @rx.event
-    def logout(self) -> Any:
+    async def logout(self) -> Any:
         # Ended here, so every tab of this session is dropped even if the page never loads the
-        # route; the route clears the cookie (page script cannot).
-        sign_out(self.credential())
+        # route; the route clears the cookie (page script cannot). A write: off the loop.
+        await asyncio.to_thread(sign_out, self.credential())
         self.me_handle = self.me_role = ""
         return go_to("/auth/sign-out")
