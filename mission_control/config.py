@@ -135,9 +135,28 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest answer read from a model endpoint or webhook agent.",
     )
-    # Operator sign-in: failures before a lockout, and the first lockout (doubles each time).
-    login_max_failures: int = 5
-    login_lockout_s: int = 30
+    # Operator sign-in (UI and POST /api/v1/auth/tokens). Failed sign-ins are counted per client
+    # address and per workspace+handle (known or not, so a refusal reveals nothing); an address
+    # reaches its own limit before it alone can fill a handle's, so one attacker cannot lock a
+    # known handle out, and a handle is refused at most until its oldest failure ages out.
+    login_address_limit: str = Field(
+        default="10/15 minutes", description="Failed sign-ins per client address, `limits` syntax."
+    )
+    login_handle_limit: str = Field(
+        default="20/15 minutes", description="Failed sign-ins per workspace and handle."
+    )
+    # Browser sessions (services/browser_sessions.py): an HttpOnly cookie, checked server-side.
+    session_idle_timeout_s: int = Field(
+        default=12 * 3600, ge=60, description="A browser session unused this long has ended."
+    )
+    session_max_age_s: int = Field(
+        default=7 * 86400, ge=60, description="A browser session ends this long after sign-in."
+    )
+    session_cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Mark the session cookie Secure: auto does when the request came over HTTPS "
+        "(its scheme, or X-Forwarded-Proto from a proxy).",
+    )
 
     # Agent memory (mission_control/memory). The database is the source of truth; the vector
     # store is derived from it and rebuilt by `mc memory reindex`.

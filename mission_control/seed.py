@@ -185,9 +185,8 @@ def reset_admin_password(workspace_slug: str, handle: str = "admin") -> auth.Adm
         if user is None:
             raise SystemExit(f"no operator @{handle} in workspace '{workspace_slug}'")
         password = auth.generate_password()
+        # Ends the operator's browser sessions too: whoever had the old password is signed out.
         auth.set_password(session=session, user=user, password=password, actor=Actor.system("reset"))
-        user.failed_login_count, user.locked_until = 0, None
-        session.add(user)
     return auth.AdminCredentials(workspace_slug, handle, password)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from mission_control import fanout
-from mission_control.api import errors
+from mission_control.api import browser_auth, errors
 from mission_control.api.keycache import key_cache
 from mission_control.api.limits import BodySizeLimit, RateLimiter
 from mission_control.api.observe import RequestObserver
@@ -31,6 +31,7 @@ from mission_control.api.routers import (
     ws,
 )
 from mission_control.config import Settings, get_settings
+from mission_control.sign_in import SignInLimits, use_limits
 
 PREFIX = "/api/v1"
 
@@ -58,6 +59,9 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         settings.api_rate_limit, settings.api_auth_failure_limit, settings.api_rate_limit_storage
     )
     app.state.key_cache = key_cache(settings.api_key_cache_s)
+    # Shared with the UI's sign-in form: one count of failures per address and per handle.
+    app.state.sign_in_limits = SignInLimits.from_settings(settings)
+    use_limits(app.state.sign_in_limits)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
@@ -85,4 +89,5 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(metrics_router)
+    app.include_router(browser_auth.router)
     return app

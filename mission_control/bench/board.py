@@ -49,7 +49,7 @@ def run(quick: bool) -> list[Result]:
                 try:
                     for i in range(samples + 1):  # the first load warms the server up; dropped
                         context = browser.new_context()
-                        context.add_cookies([session_cookie(server.url, squad.admin_token)])  # type: ignore[list-item]
+                        context.add_cookies([session_cookie(server.url, squad.browser_session)])  # type: ignore[list-item]
                         page = context.new_page()
                         t0 = time.perf_counter()
                         page.goto(f"{server.url}/ping")

@@ -30,7 +30,15 @@ from mission_control.bench.core import migrated_engine
 from mission_control.config import ROOT, get_settings
 from mission_control.models import UserRole
 from mission_control.observe import logs
-from mission_control.services import agents, api_keys, memory_index, tasks, users, workspaces
+from mission_control.services import (
+    agents,
+    api_keys,
+    browser_sessions,
+    memory_index,
+    tasks,
+    users,
+    workspaces,
+)
 from mission_control.services.actor import Actor
 from mission_control.tools import appserver
 from mission_control.tools.appserver import free_port
@@ -43,6 +51,7 @@ class Squad:
     agent_ids: list[int] = field(default_factory=list)
     agent_tokens: list[str] = field(default_factory=list)
     task_id: int = 0
+    browser_session: str = ""  # the admin signed in in a browser: the session cookie's value
 
 
 def make_squad(url: str, n_agents: int = 1, n_tasks: int = 1, slug: str = "bench") -> Squad:
@@ -56,7 +65,7 @@ def make_squad(url: str, n_agents: int = 1, n_tasks: int = 1, slug: str = "bench
         assert admin.id is not None
         _, admin_token = api_keys.create_key(session=s, workspace_id=ws.id, user_id=admin.id,
                                              name="bench", actor=system)
-        squad = Squad(ws.id, admin_token)
+        squad = Squad(ws.id, admin_token, browser_session=browser_sessions.open_session(session=s, user=admin))
         for i in range(n_agents):
             agent = agents.create_agent(session=s, workspace_id=ws.id, actor=system,
                                         data={"name": f"Bot{i}", "role": "dev"})

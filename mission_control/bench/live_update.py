@@ -83,9 +83,10 @@ def _watch_for(title: str, k: int, seen: dict[int, float], n: int,
     return on_delta
 
 
-async def fan_out(url: str, token: str, n: int, samples: int) -> tuple[list[float], list[float], int]:
-    """(time until every client had the card, per-client times, misses) over `samples` writes."""
-    clients = [TabClient(url, session_token=token) for _ in range(n)]
+async def fan_out(url: str, token: str, cookie: str, n: int, samples: int) -> tuple[list[float], list[float], int]:
+    """(time until every client had the card, per-client times, misses) over `samples` writes.
+    `token` is the admin's API token, `cookie` their browser session."""
+    clients = [TabClient(url, session_token=cookie) for _ in range(n)]
     gate = asyncio.Semaphore(10)  # hydrate in small batches, as tabs opening over a moment
 
     async def join(c: TabClient) -> None:
@@ -131,7 +132,7 @@ async def fan_out(url: str, token: str, n: int, samples: int) -> tuple[list[floa
     return everyone, each, misses
 
 
-def chromium_page(url: str, token: str, samples: int) -> list[float]:
+def chromium_page(url: str, token: str, cookie: str, samples: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -141,7 +142,7 @@ def chromium_page(url: str, token: str, samples: int) -> list[float]:
                                      args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
-            context.add_cookies([session_cookie(url, token)])  # type: ignore[list-item]
+            context.add_cookies([session_cookie(url, cookie)])  # type: ignore[list-item]
             page = context.new_page()
             page.goto(url)
             page.get_by_text("Seeded task 0").first.wait_for(timeout=60_000)
@@ -160,12 +161,12 @@ def chromium_page(url: str, token: str, samples: int) -> list[float]:
     return out
 
 
-def measure(label: str, url: str, token: str, levels: tuple[int, ...], samples: int,
+def measure(label: str, url: str, token: str, cookie: str, levels: tuple[int, ...], samples: int,
             base: Baseline) -> list[Result]:
     results = []
     for n in levels:
         name = f"live_update[{label}{n} socket clients]"
-        everyone, each, misses = asyncio.run(fan_out(url, token, n, samples))
+        everyone, each, misses = asyncio.run(fan_out(url, token, cookie, n, samples))
         if not everyone:
             results.append(Result(name, notes={"missed": misses}))
             continue
@@ -176,7 +177,7 @@ def measure(label: str, url: str, token: str, levels: tuple[int, ...], samples: 
             r.target = f"p95 <= {TARGETS[n]:.0f} ms"
             r.meets_target = (r.p95_ms or 0) <= TARGETS[n] and not misses
         results.append(r)
-    page = chromium_page(url, token, samples)
+    page = chromium_page(url, token, cookie, samples)
     results.append(latency(f"live_update[{label}1 Chromium page, card in DOM]", page).compare(base))
     return results
 
@@ -186,7 +187,7 @@ def serve_and_measure(label: str, url: str, data_dir: str, env: dict[str, str], 
     squad = make_squad(url, n_agents=1, n_tasks=BOARD_TASKS)
     server = start_app(url, data_dir, extra_env={**NO_MEMORY, **env})
     try:
-        return measure(label, server.url, squad.admin_token, levels, samples, base)
+        return measure(label, server.url, squad.admin_token, squad.browser_session, levels, samples, base)
     finally:
         server.stop()
 

@@ -12,21 +12,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import websockets
 
+from mission_control.services.browser_sessions import COOKIE
 from mission_control.state.board import BoardState
-from mission_control.state.session import SessionState
 
 ROOT_STATE = "reflex___state____state"
 # Paths under the root state, as deltas name them. Resolved here, at import: Reflex needs
 # its registration context for them, which a client's reader task may not have inherited
 # (the reader then died on the first delta and its client silently missed every update).
 BOARD_STATE = BoardState.get_full_name()
-SESSION_TOKEN_VAR = f"{SessionState.get_full_name()}.session_token_rx_state_"
 NAMESPACE = "/_event"
 
 
@@ -36,8 +36,9 @@ class TabClient:
         self.token = str(uuid.uuid4())
         self.router = {"pathname": path, "asPath": path}
         self.hydrated = asyncio.Event()
-        self.session_token = session_token  # the sign-in cookie, sent as the browser does
+        self.session_token = session_token  # the session cookie, sent in the handshake as a browser does
         self.on_delta: Callable[[dict[str, Any]], None] | None = None
+        self.browser_events: list[dict[str, Any]] = []  # what the server asked the page itself to do
         self.vars: dict[str, dict[str, Any]] = {}  # state name -> var -> latest value received
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
@@ -46,11 +47,10 @@ class TabClient:
         self._ws = await websockets.connect(
             f"{self.url}/_event/?token={self.token}&EIO=4&transport=websocket",
             max_size=None, open_timeout=timeout, ping_interval=None,
+            additional_headers={"Cookie": f"{COOKIE}={self.session_token}"} if self.session_token else None,
         )
         await self._ws.recv()  # Engine.IO open packet
         boot: dict[str, Any] = {"name": f"{ROOT_STATE}.hydrate_and_load", "router_data": self.router}
-        if self.session_token:
-            boot["payload"] = {"vars": {SESSION_TOKEN_VAR: self.session_token}}
         await self._ws.send(f"40{NAMESPACE}," + json.dumps({"event": boot}))
         self._reader = asyncio.create_task(self._read())
         await asyncio.wait_for(self.hydrated.wait(), timeout)
@@ -74,7 +74,9 @@ class TabClient:
             if delta and self.on_delta is not None:
                 self.on_delta(delta)
             for ev in update.get("events") or []:
-                if not str(ev.get("name", "")).startswith("_"):  # "_" events run in the browser
+                if str(ev.get("name", "")).startswith("_"):  # "_" events run in the browser
+                    self.browser_events.append(ev)
+                else:
                     await self._ws.send(prefix + json.dumps(["event", {**ev, "router_data": self.router}]))
 
     async def send(self, handler: str, **payload: Any) -> None:
@@ -92,6 +94,15 @@ class TabClient:
                 await self._reader
         if self._ws is not None:
             await self._ws.close()
+
+
+async def until(check: Callable[[], bool], what: str, timeout_s: float = 5.0) -> None:
+    """Wait for what a tab should see; AssertionError naming it if it does not in time."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout_s} s: {what}")
+        await asyncio.sleep(0.02)
 
 
 def card_titles(delta: dict[str, Any]) -> set[str]:

@@ -16,6 +16,7 @@ from mission_control.models.base import (
     UserRole,
     utcnow,
 )
+from mission_control.models.browser_session import BrowserSession
 from mission_control.models.document import Document, DocumentVersion
 from mission_control.models.heartbeat import HeartbeatRun, HeartbeatTaskUsage, SchedulerLease
 from mission_control.models.memory import MemoryItem
@@ -37,6 +38,7 @@ __all__ = [
     "AgentUpdate",
     "ApiKey",
     "AuditEvent",
+    "BrowserSession",
     "Document",
     "DocumentType",
     "DocumentVersion",

@@ -25,7 +25,8 @@ class User(SQLModel, table=True):
     role: UserRole = enum_field(UserRole.operator)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
-    # Sign-in backoff: consecutive failures, and until when sign-in is refused.
+    # No longer written: failed sign-ins are counted per address and per handle, known or not
+    # (mission_control/sign_in.py), so they reveal nothing. Kept until a migration drops them.
     failed_login_count: int = Field(
         default=0, nullable=False, sa_column_kwargs={"server_default": "0"}
     )

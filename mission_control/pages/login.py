@@ -42,7 +42,10 @@ def login_page() -> rx.Component:
                             custom_attrs={"data-testid": "login-error"},
                         ),
                     ),
-                    rx.button("Sign in", type="submit", size="3", width="100%", min_height="44px"),
+                    rx.button(
+                        "Sign in", type="submit", size="3", width="100%", min_height="44px",
+                        loading=SessionState.login_busy,
+                    ),
                     rx.text(
                         "First start prints the admin's password once in the server log; "
                         "`mc` and agents use API keys instead.",

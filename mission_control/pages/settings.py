@@ -15,12 +15,11 @@ def token_row(t: TokenRow) -> rx.Component:
     return rx.hstack(
         rx.code(t.prefix, "…", size="1"),
         rx.text(t.name, size="2"),
-        rx.cond(t.current, rx.badge("this browser", size="1", color_scheme="grass")),
         rx.spacer(),
         rx.text(rx.cond(t.last_used_at != "", rx.moment(t.last_used_at, from_now=True), "never used"), size="1",
                 color_scheme="gray"),
         confirm(rx.button("Revoke", size="1", variant="ghost", color_scheme="red"), "Revoke this token?",
-                "Anything using it is refused from the next request (revoking this browser's signs you out).",
+                "Anything using it is refused from the next request.",
                 "Revoke", S.revoke_token(t.id)),  # type: ignore[operator]
         width="100%",
         align="center",

@@ -1,31 +1,28 @@
-"""Operator passwords: hashing (Argon2id, argon2-cffi), sign-in with lockout, first admin.
+"""Operator passwords: hashing (Argon2id, argon2-cffi), checking a sign-in, first admin.
 
-Sign-in failures are counted per operator. After `login_max_failures` in a row, sign-in is
-refused for `login_lockout_s` seconds, doubling with each further failure (capped at 15
-minutes); a success resets the count. Unknown handles take as long as wrong passwords and get
-the same message, so sign-in does not reveal who exists.
+Checking a password costs tens of milliseconds of CPU by design, so callers run it off the event
+loop and behind per-address and per-handle limits (`mission_control/sign_in.py`). An unknown
+handle, another workspace's handle and a deactivated operator are checked against a dummy hash:
+they take as long as a wrong password, write nothing and get the same message, so sign-in does
+not reveal who exists.
 """
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from mission_control.config import get_settings
-from mission_control.errors import Invalid, MissionControlError, RateLimited, Unauthenticated
+from mission_control.errors import Invalid, Unauthenticated
 from mission_control.models import User, UserRole, Workspace, utcnow
-from mission_control.services import users, workspaces
+from mission_control.services import browser_sessions, users, workspaces
 from mission_control.services.actor import Actor
 from mission_control.services.recording import record_change
 
 MIN_PASSWORD = 12
-MAX_LOCKOUT_S = 900
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only spends the same time")
 
@@ -50,23 +47,12 @@ def generate_password() -> str:
     return secrets.token_urlsafe(18)
 
 
-@dataclass
-class LoginOutcome:
-    """Result of a sign-in attempt. The caller commits (failures are counted) before raising."""
-
-    user: User | None = None
-    error: MissionControlError | None = None
-
-
-def _refused() -> Unauthenticated:
+def refused() -> Unauthenticated:
     return Unauthenticated("wrong workspace, handle or password")
 
 
-def check_login(
-    *, session: Session, workspace_slug: str, handle: str, password: str
-) -> LoginOutcome:
-    settings = get_settings()
-    now = utcnow()
+def check_login(*, session: Session, workspace_slug: str, handle: str, password: str) -> User | None:
+    """The operator these credentials sign in, or None. A success records the sign-in time."""
     user = session.exec(
         select(User)
         .join(Workspace, col(Workspace.id) == col(User.workspace_id))
@@ -74,50 +60,22 @@ def check_login(
     ).first()
     if user is None or not user.is_active:
         verify_password(None, password)
-        return LoginOutcome(error=_refused())
-    if user.locked_until is not None and user.locked_until > now:
-        wait = math.ceil((user.locked_until - now).total_seconds())
-        return LoginOutcome(
-            error=RateLimited(
-                f"too many failed sign-ins for @{handle}; try again in {wait} s", retry_after=wait
-            )
-        )
+        return None
     if not verify_password(user.password_hash, password):
-        user.failed_login_count += 1
-        over = user.failed_login_count - settings.login_max_failures
-        if over >= 0:
-            wait = min(MAX_LOCKOUT_S, settings.login_lockout_s * 2**over)
-            user.locked_until = now + timedelta(seconds=wait)
-            assert user.id is not None
-            record_change(
-                session,
-                workspace_id=user.workspace_id,
-                actor=Actor.system("auth"),
-                action="user.locked_out",
-                target_type="user",
-                target_id=user.id,
-                text=f"sign-in for @{handle} locked for {wait} s after "
-                f"{user.failed_login_count} failures",
-                after={"failed_login_count": user.failed_login_count, "lockout_s": wait},
-                feed=False,
-            )
-        session.add(user)
-        session.flush()
-        return LoginOutcome(error=_refused())
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
+        return None
+    user.last_login_at = utcnow()
     session.add(user)
     session.flush()
-    return LoginOutcome(user=user)
+    return user
 
 
 def set_password(*, session: Session, user: User, password: str, actor: Actor) -> User:
     user.password_hash = hash_password(password)
-    user.failed_login_count = 0
-    user.locked_until = None
     session.add(user)
     session.flush()
+    assert user.id is not None
+    # Whoever knew the old password may be signed in somewhere: every browser signs in again.
+    browser_sessions.end_all(session=session, user_id=user.id)
     record_change(
         session,
         workspace_id=user.workspace_id,

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from mission_control.errors import Conflict, Invalid
 from mission_control.models import Agent, User, UserRole
-from mission_control.services import mentions
+from mission_control.services import browser_sessions, mentions
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change, snapshot
@@ -80,13 +80,16 @@ def list_users(*, session: Session, workspace_id: int) -> list[User]:
 
 
 def set_active(*, session: Session, workspace_id: int, user_id: int, active: bool, actor: Actor) -> User:
-    """Deactivate (or reactivate) an operator: a deactivated one's tokens stop working at once."""
+    """Deactivate (or reactivate) an operator: a deactivated one's tokens stop working and their
+    browser sessions end at once."""
     user = get_in_workspace(session, User, user_id, workspace_id)
     if user.is_active == active:
         return user
     user.is_active = active
     session.add(user)
     session.flush()
+    if not active:
+        browser_sessions.end_all(session=session, user_id=user_id)
     verb = "reactivated" if active else "deactivated"
     record_change(
         session,

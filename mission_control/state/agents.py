@@ -274,7 +274,7 @@ class AgentsState(SessionState):
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.refresh()
 
     @rx.event
@@ -315,7 +315,7 @@ class AgentDetailState(SessionState):
         raw = str(self.router.page.params.get("agent_id", "0"))
         self.agent_id = int(raw) if raw.isdigit() else 0
         self.loaded, self.found, self.new_token = False, bool(self.agent_id), ""
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         if not self.agent_id:
             self.loaded = True
             return

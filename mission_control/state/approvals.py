@@ -50,7 +50,7 @@ class ApprovalsState(SessionState):
     @rx.event
     def on_load(self) -> None:
         self.rejecting, self.reason, self.reason_error = 0, "", ""
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.refresh()
 
     def _decide(self, change: Any, task_id: int, done: str) -> Any:

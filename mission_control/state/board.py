@@ -20,7 +20,7 @@ from mission_control.services.authz import Permission
 from mission_control.state import live
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
-from mission_control.state.session import SessionState, set_if_changed
+from mission_control.state.session import SessionState, set_if_changed, to_sign_in
 
 
 @dataclass
@@ -116,7 +116,6 @@ def board_view(snap: dict[str, Any], assignee: str, priority: str, text: str, sh
 
 
 class BoardState(SessionState):
-    workspace_id: int = 0
     workspace_name: str = ""
     operator: str = ""
     loaded: bool = False
@@ -183,16 +182,16 @@ class BoardState(SessionState):
         ctx = self.context()
         self.me_handle, self.me_role, self.me_workspace = ctx.handle, ctx.role, ctx.workspace_name
         if not ctx.signed_in:
-            yield rx.redirect(f"/login?next={self.router.url.path or '/'}")
+            yield to_sign_in(self.router.url.path or "/")
             return
-        self.workspace_id, self.workspace_name, self.operator = ctx.workspace_id, ctx.workspace_name, ctx.handle
-        live.watch_tab(self.router.session.client_token, self.workspace_id)
+        self.workspace_name, self.operator = ctx.workspace_name, ctx.handle
+        live.watch_tab(self.router.session.client_token, ctx)
         with read_session() as session:
-            snap = board.board_snapshot(session=session, workspace_id=self.workspace_id)
-            snap["messages_today"] = feed.messages_today(session=session, workspace_id=self.workspace_id)
+            snap = board.board_snapshot(session=session, workspace_id=ctx.workspace_id)
+            snap["messages_today"] = feed.messages_today(session=session, workspace_id=ctx.workspace_id)
         self.apply_snapshot(snap)
         yield
-        (await self.get_state(FeedState)).load(ctx.workspace_id)
+        (await self.get_state(FeedState)).load(ctx)
         (await self.get_state(NotificationState)).load(ctx)
 
     @rx.event
@@ -240,13 +239,13 @@ class BoardState(SessionState):
             with session_scope() as session:
                 task_flow.move_task(
                     session=session,
-                    workspace_id=self.workspace_id,
+                    workspace_id=ctx.workspace_id,
                     task_id=task_id,
                     to=to,
                     index=self._full_index(task_id, to, index),
                     actor=ctx.actor,
                 )
-                snap = board.board_snapshot(session=session, workspace_id=self.workspace_id)
+                snap = board.board_snapshot(session=session, workspace_id=ctx.workspace_id)
                 snap["messages_today"] = self.messages_today
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)

@@ -113,7 +113,7 @@ class DocumentState(SessionState):
         raw = str(self.router.page.params.get("doc_id", "0"))
         self.document_id = int(raw) if raw.isdigit() else 0
         self.loaded, self.diff_open, self.restore_candidate, self.view = False, False, 0, "edit"
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.load()
 
     @rx.event

@@ -61,7 +61,7 @@ class DocumentsState(SessionState):
 
     @rx.event
     def on_load(self) -> None:
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.refresh()
 
     @rx.event

@@ -9,7 +9,7 @@ import reflex as rx
 
 from mission_control.db import read_session
 from mission_control.services import feed
-from mission_control.state.session import SessionState, set_if_changed
+from mission_control.state.session import SessionState, UiContext, set_if_changed
 
 FEED_SIZE = 50
 KINDS = {"all": "", "tasks": "task.", "messages": "message.", "documents": "document.", "agents": "agent."}
@@ -33,17 +33,18 @@ class FeedState(SessionState):
     filter_actor: str = "all"
     filter_kind: str = "all"
     loaded: bool = False
-    _workspace_id: int = 0
 
     @rx.var
     def new_count(self) -> int:
         return len(self.pending)
 
-    def _query(self) -> list[dict[str, Any]]:
+    def _query(self, ctx: UiContext) -> list[dict[str, Any]]:
+        if not ctx.signed_in:
+            return []
         with read_session() as session:
             return feed.recent_activity(
                 session=session,
-                workspace_id=self._workspace_id,
+                workspace_id=ctx.workspace_id,
                 limit=FEED_SIZE,
                 actor_name="" if self.filter_actor == "all" else self.filter_actor,
                 event_prefix=KINDS.get(self.filter_kind, ""),
@@ -65,13 +66,14 @@ class FeedState(SessionState):
         newest_shown = items[0].id
         set_if_changed(self, "pending", [i for i in fresh if i.id not in shown and i.id > newest_shown])
 
-    def refresh(self) -> None:
-        self.apply_items(self._query())
+    def refresh(self, ctx: UiContext | None = None) -> None:
+        """Re-read the feed of the workspace the session signs in to now (never one the tab
+        remembers: a session may have ended since)."""
+        self.apply_items(self._query(ctx or self.context()))
 
-    def load(self, workspace_id: int) -> None:
-        self._workspace_id = workspace_id
+    def load(self, ctx: UiContext) -> None:
         self.scrolled = False
-        self.refresh()
+        self.refresh(ctx)
         self.loaded = True
 
     @rx.event

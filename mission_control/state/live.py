@@ -6,7 +6,9 @@ watcher at once, the cross-worker fan-out (`fanout.py`: Redis pub/sub or Postgre
 LISTEN/NOTIFY, when configured) wakes it for other processes' changes, and a cheap poll of the
 newest audit row id catches anything else.
 
-On a change the watcher reads each workspace's board once; each filtered view of it, the feed
+On a change the watcher first checks, in one query, which of the tabs' browser sessions are
+still live: a tab whose session ended gets nothing more and is sent to the sign-in page. It
+then reads each workspace's board once; each filtered view of it, the feed
 and each person's bell are built once and shared by the tabs that show them (live_shared.py).
 Each tab then gets a round of its own, a few at a time: its state locked, its own view, bell
 and page applied (only what changed is assigned), and its delta sent before the lock is let go,
@@ -31,10 +33,12 @@ if TYPE_CHECKING:
 
     from mission_control.state.live_emit import DeltaSender
     from mission_control.state.live_shared import SharedReads
+    from mission_control.state.session import UiContext
 
 log = logging.getLogger(__name__)
 
-# client token -> workspace id, for tabs that opened the board in this worker.
+# client token -> the browser session it signed in with, for tabs that opened a live page in
+# this worker. The workspace comes from the session on every push, never from the tab.
 _tabs: dict[str, int] = {}
 _wake: asyncio.Event | None = None
 _loop: asyncio.AbstractEventLoop | None = None
@@ -43,8 +47,9 @@ PUSH_CONCURRENCY = 8
 metrics.connected_clients("browser_tabs", lambda: len(_tabs))
 
 
-def watch_tab(token: str, workspace_id: int) -> None:
-    _tabs[token] = workspace_id
+def watch_tab(token: str, ctx: UiContext) -> None:
+    if ctx.session_id:
+        _tabs[token] = ctx.session_id
 
 
 # Events that change a page but not the audit log (so not the change id): webhook deliveries.
@@ -98,7 +103,7 @@ def _page_state_for(path: str) -> Any:
     return None
 
 
-async def _push_tab(app: rx.App, token: str, workspace_id: int, shared: SharedReads, sender: DeltaSender) -> None:
+async def _push_tab(app: rx.App, token: str, who: UiContext, shared: SharedReads, sender: DeltaSender) -> None:
     """One tab's round: its own view of the shared reads, its person's bell, its page."""
     import reflex as rx
 
@@ -106,18 +111,19 @@ async def _push_tab(app: rx.App, token: str, workspace_id: int, shared: SharedRe
     from mission_control.state.feed import FeedState
     from mission_control.state.live_emit import tab_round
     from mission_control.state.notifications import NotificationState
+    from mission_control.state.session import PUSHING
 
+    PUSHING.set(True)  # this round's own task (gather made one): its reads are not activity
     async with tab_round(app, rx.BaseStateToken(ident=token, cls=BoardState), sender) as root:
         # With Redis these are fetches unless this worker holds the tab's lease (see config.py).
         board_state = await root.get_state(BoardState)
         feed_state = await root.get_state(FeedState)
         bell = await root.get_state(NotificationState)
-        board_state.show_view(shared.board(workspace_id, board_state.filters()))
+        board_state.show_view(shared.board(who.workspace_id, board_state.filters()))
         if feed_state.filter_actor == "all" and feed_state.filter_kind == "all":
-            feed_state.show_items(shared.feed(workspace_id))
+            feed_state.show_items(shared.feed(who.workspace_id))
         else:  # a filtered feed needs its own query; rare enough to do per tab
-            await asyncio.to_thread(feed_state.refresh)
-        who = await shared.person(bell.session_token)
+            await asyncio.to_thread(feed_state.refresh, who)
         bell.apply_bell(*await shared.bell(who.workspace_id, who.user_id, bell.unread_only))
         page_cls = _page_state_for(root.router.url.path or "/")
         if page_cls is not None:
@@ -126,15 +132,31 @@ async def _push_tab(app: rx.App, token: str, workspace_id: int, shared: SharedRe
                 await asyncio.to_thread(page_state.refresh)
 
 
+async def _signed_out(app: rx.App, token: str) -> None:
+    """A tab whose session ended: no more pushes, and the page goes to the sign-in form."""
+    import reflex as rx
+    from reflex.event import Event as ClientEvent
+    from reflex.state import StateUpdate
+
+    if app.event_namespace is not None:
+        try:
+            update = StateUpdate(events=ClientEvent.from_event_type(rx.redirect("/login")))
+            await app.event_namespace.emit_update(update, token)
+        except Exception:  # the tab may be gone already; it gets nothing more either way
+            log.exception("could not send a signed-out tab to the sign-in page")
+
+
 async def push_to_tabs(app: rx.App, since: int | None = None) -> int:
-    """Send a fresh board to every connected tab, unless nothing changed since change id
-    `since`; returns the newest change id."""
+    """Send a fresh board to every connected tab whose session is still live, unless nothing
+    changed since change id `since`; returns the newest change id. Tabs whose session ended
+    (signed out, expired, password changed, operator deactivated) are dropped first."""
     # Imported here: they import the page states, which import this module.
     from mission_control.state.live_emit import DeltaSender
     from mission_control.state.live_shared import SharedReads, read_snapshots
 
     global _last_reads
-    change_id, snapshots = await asyncio.to_thread(read_snapshots, set(_tabs.values()), since)
+    asked = set(_tabs.values())
+    change_id, people, snapshots = await asyncio.to_thread(read_snapshots, asked, since)
     manager = app.event_namespace._token_manager if app.event_namespace else None
     if change_id == since or manager is None:
         return change_id
@@ -142,7 +164,12 @@ async def push_to_tabs(app: rx.App, since: int | None = None) -> int:
     for token, connected in zip(tokens, await asyncio.gather(*map(manager.is_token_connected, tokens)), strict=True):
         if not connected:
             _tabs.pop(token, None)
-    tabs = [(token, ws) for token, ws in _tabs.items() if ws in snapshots]  # (one opened meanwhile: next push)
+    ended = [token for token, sid in _tabs.items() if sid in asked and sid not in people]
+    for token in ended:
+        _tabs.pop(token, None)
+    await asyncio.gather(*(_signed_out(app, token) for token in ended))
+    # (a tab that opened meanwhile: next push)
+    tabs = [(token, people[sid]) for token, sid in _tabs.items() if sid in people]
     if not tabs:
         return change_id
     shared = _last_reads = SharedReads(snapshots, _last_reads)
@@ -150,14 +177,14 @@ async def push_to_tabs(app: rx.App, since: int | None = None) -> int:
     # Tab rounds wait on I/O (with Redis, a lock and fetches per tab): overlap a few.
     gate = asyncio.Semaphore(PUSH_CONCURRENCY)
 
-    async def one(token: str, ws: int) -> None:
+    async def one(token: str, who: UiContext) -> None:
         async with gate:
             try:
-                await _push_tab(app, token, ws, shared, sender)
+                await _push_tab(app, token, who, shared, sender)
             except Exception:  # one broken tab must not stop the others
                 log.exception("live update to a tab failed")
 
-    await asyncio.gather(*(one(token, ws) for token, ws in tabs))
+    await asyncio.gather(*(one(token, who) for token, who in tabs))
     return change_id
 
 

@@ -14,30 +14,38 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, cast
 
 from mission_control.db import read_session
-from mission_control.services import board, feed
+from mission_control.services import board, browser_sessions, feed
 from mission_control.state.board import BoardView, Filters, board_view
 from mission_control.state.feed import FeedItem
 from mission_control.state.notifications import NoteItem, read_bell
-from mission_control.state.session import UiContext, current_context
+from mission_control.state.session import UiContext, context_of
 
 T = TypeVar("T")
 Bell = tuple[int, list[NoteItem]]
 
 
-def read_snapshots(workspace_ids: set[int], since: int | None = None) -> tuple[int, dict[int, dict[str, Any]]]:
-    """The newest change id and, unless it is still `since`, the boards (read after the id, so
-    they are at least that new). One trip to the database thread for both."""
+def read_snapshots(
+    session_ids: set[int], since: int | None = None
+) -> tuple[int, dict[int, UiContext], dict[int, dict[str, Any]]]:
+    """The newest change id and, unless it is still `since`, who each of these browser
+    sessions signs in (only the live ones: an ended or expired session is left out) and the
+    boards of their workspaces (read after the id, so they are at least that new). One trip
+    to the database thread for all of it."""
     out: dict[int, dict[str, Any]] = {}
     with read_session() as session:
         change_id = board.latest_change_id(session)
         if change_id == since:
-            return change_id, out
-        for ws in workspace_ids:
+            return change_id, {}, out
+        people = {
+            sid: context_of(live)
+            for sid, live in browser_sessions.live_sessions(session=session, ids=session_ids).items()
+        }
+        for ws in {p.workspace_id for p in people.values()}:
             snap = board.board_snapshot(session=session, workspace_id=ws)
             snap["messages_today"] = feed.messages_today(session=session, workspace_id=ws)
             snap["feed"] = feed.recent_activity(session=session, workspace_id=ws, limit=50)
             out[ws] = snap
-    return change_id, out
+    return change_id, people, out
 
 
 def _same(old: T | None, new: T) -> T:
@@ -94,9 +102,6 @@ class SharedReads:
         if task.done():
             return cast(T, task.result())
         return cast(T, await asyncio.shield(task))
-
-    async def person(self, session_token: str) -> UiContext:
-        return await self._once(("person", session_token), lambda: asyncio.to_thread(current_context, session_token))
 
     async def bell(self, workspace_id: int, user_id: int, unread_only: bool) -> Bell:
         key = (workspace_id, user_id, unread_only)

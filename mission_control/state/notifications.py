@@ -64,7 +64,7 @@ class NotificationState(SessionState):
         set_if_changed(self, "loaded", True)
 
     def load(self, ctx: UiContext) -> None:
-        live.watch_tab(self.router.session.client_token, ctx.workspace_id)
+        live.watch_tab(self.router.session.client_token, ctx)
         self.refresh(ctx)
 
     @rx.event

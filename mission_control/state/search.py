@@ -79,7 +79,7 @@ class SearchState(SessionState):
                 self.error = "Type what you are looking for, in your own words."
                 return
             self.searching, self.error = True, ""
-            token, query, kind = self.session_token, self.query, self.kind
+            token, query, kind = self.credential(), self.query, self.kind
         try:
             hits, pending = await asyncio.to_thread(run_search, token, query, kind)
             error = ""

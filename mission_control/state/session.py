@@ -1,28 +1,39 @@
 """Who is at the keyboard and which workspace the tab shows.
 
-Signing in issues the operator a personal token (the same kind the API accepts) and keeps it in
-an HttpOnly-less, SameSite=Strict cookie; every handler resolves that token again, so a revoked
-token or a deactivated operator loses access on the next click, and roles mean the same thing in
-the UI as in the API (services/authz.py).
+The browser's credential is a server-side session (services/browser_sessions.py) in an
+HttpOnly, SameSite=Strict cookie that page scripts cannot read. Reflex's own cookies are
+written by page script, so this one is set by plain HTTP routes (api/browser_auth.py): the
+sign-in form checks the password over the socket, then sends the browser to /auth/session
+with a one-time ticket, and the response sets the cookie. The browser sends it in the
+socket's handshake; every handler resolves it again (`context()`), so an ended session, an
+expired one or a deactivated operator loses access on the next click, and roles mean the same
+thing in the UI as in the API (services/authz.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from mission_control import sign_in as password_sign_in
 from mission_control.db import read_session, session_scope
-from mission_control.errors import MissionControlError, Unauthenticated
+from mission_control.errors import RateLimited, Unauthenticated
 from mission_control.models import ActorType, User, Workspace
-from mission_control.services import api_keys, auth
+from mission_control.services import browser_sessions
 from mission_control.services.actor import Actor
 from mission_control.services.authz import Permission, Principal, require
+from mission_control.services.browser_sessions import COOKIE, safe_next
 
-COOKIE = "mc_session"
-SESSION_DAYS = 7
+SIGN_IN_ERRORS = (Unauthenticated, RateLimited)
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class UiContext:
     user_id: int
     handle: str
     role: str = ""
-    key_id: int = 0
+    session_id: int = 0
 
     @property
     def signed_in(self) -> bool:
@@ -42,7 +53,7 @@ class UiContext:
     def principal(self) -> Principal:
         if not self.user_id:
             raise Unauthenticated("you are signed out; sign in again")
-        return Principal(self.workspace_id, ActorType.user, self.user_id, self.handle, self.role, self.key_id)
+        return Principal(self.workspace_id, ActorType.user, self.user_id, self.handle, self.role)
 
     @property
     def actor(self) -> Actor:
@@ -54,6 +65,22 @@ class UiContext:
 
 
 SIGNED_OUT = UiContext(0, "", 0, "")
+# Use of a session is recorded off the handler's thread: a click never waits on a write.
+_touches = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mc-session-touch")
+# Set while the live push re-reads a tab's page: that is not the operator using the session,
+# and must not keep a tab left open from ever idling out.
+PUSHING: ContextVar[bool] = ContextVar("mc_live_push", default=False)
+
+
+def _touch(session_id: int) -> None:
+    with session_scope() as session:
+        browser_sessions.touch(session=session, session_id=session_id)
+
+
+def context_of(live: browser_sessions.LiveSession | None) -> UiContext:
+    if live is None:
+        return SIGNED_OUT
+    return UiContext(live.workspace_id, live.workspace_name, live.user_id, live.handle, live.role, live.id)
 
 
 def current_context(token: str) -> UiContext:
@@ -61,21 +88,20 @@ def current_context(token: str) -> UiContext:
     if not token:
         return SIGNED_OUT
     with read_session() as session:
-        try:
-            principal, _ = api_keys.authenticate(session=session, token=token)
-        except Unauthenticated:
-            return SIGNED_OUT
-        if principal.user_id is None:
-            return SIGNED_OUT  # an agent key is not a browser session
-        ws = session.get(Workspace, principal.workspace_id)
-        return UiContext(
-            principal.workspace_id,
-            ws.name if ws else "",
-            principal.id,
-            principal.name,
-            principal.role,
-            principal.key_id or 0,
-        )
+        live = browser_sessions.resolve(session=session, token=token)
+    if live is not None and not PUSHING.get() and browser_sessions.needs_touch(live.last_seen_at):
+        _touches.submit(_touch, live.id)
+    return context_of(live)
+
+
+def token_from_cookies(header: str) -> str:
+    """The session token in a Cookie header ("" if none). By hand: one malformed cookie of
+    another app on this host must not hide ours (http.cookies gives up on the whole header)."""
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE and value:
+            return value.strip().strip('"')
+    return ""
 
 
 def default_workspace_slug() -> str:
@@ -84,40 +110,33 @@ def default_workspace_slug() -> str:
         return ws.slug if ws else ""
 
 
-def sign_in(workspace: str, handle: str, password: str) -> str:
-    """Check the password (with lockout) and issue a browser session token."""
-    with session_scope() as session:
-        outcome = auth.check_login(
-            session=session, workspace_slug=workspace.strip(), handle=handle.strip().lstrip("@"),
-            password=password,
-        )
-        if outcome.user is None:
-            assert outcome.error is not None
-            error = outcome.error
-        else:
-            user: User = outcome.user
-            assert user.id is not None
-            _, token = api_keys.create_key(
-                session=session,
-                workspace_id=user.workspace_id,
-                user_id=user.id,
-                name="browser sign-in",
-                actor=Actor.for_user(user.id, user.handle, "ui"),
-            )
-            return token
-    # Raised after the unit of work commits, so failure counts and lockouts are kept.
-    raise error
+def _start_session(session: Session, user: User) -> str:
+    return browser_sessions.start(session=session, user=user)
+
+
+async def sign_in(workspace: str, handle: str, password: str, address: str = "unknown") -> str:
+    """Check the password (off the event loop, limited) and return a one-time sign-in ticket."""
+    return await password_sign_in.sign_in(
+        limits=password_sign_in.current_limits(), address=address, workspace=workspace, handle=handle,
+        password=password, issue=_start_session,
+    )
 
 
 def sign_out(token: str) -> None:
-    ctx = current_context(token)
-    if not ctx.signed_in:
-        return
-    with session_scope() as session:
-        api_keys.revoke_key(
-            session=session, workspace_id=ctx.workspace_id, key_id=ctx.key_id, actor=ctx.actor,
-            owner_user_id=ctx.user_id,
-        )
+    """End the session this token belongs to (nothing if it already ended)."""
+    if token:
+        with session_scope() as session:
+            browser_sessions.end(session=session, token=token)
+
+
+def go_to(path: str) -> Any:
+    """A full page load, not an in-app navigation: the page's new socket then carries the
+    cookies as they are now (an HTTP route may just have set or cleared the session)."""
+    return rx.call_script(f"window.location.replace({json.dumps(path)})")
+
+
+def to_sign_in(here: str) -> Any:
+    return rx.redirect(f"/login?next={quote(safe_next(here), safe='/')}")
 
 
 def set_if_changed(state: rx.State, name: str, value: Any) -> None:
@@ -132,11 +151,8 @@ def set_if_changed(state: rx.State, name: str, value: Any) -> None:
 
 
 class SessionState(rx.State):
-    """Parent of every page state: holds the session cookie and who it belongs to."""
+    """Parent of every page state: who the tab's session cookie belongs to."""
 
-    session_token: str = rx.Cookie(
-        "", name=COOKIE, path="/", max_age=SESSION_DAYS * 86400, same_site="strict"
-    )
     me_handle: str = ""
     me_role: str = ""
     me_workspace: str = ""
@@ -144,8 +160,13 @@ class SessionState(rx.State):
     login_error: str = ""
     login_busy: bool = False
 
+    def credential(self) -> str:
+        """The session token from the socket's handshake (never sent to the page: Reflex
+        leaves the cookie header out of what it serializes)."""
+        return token_from_cookies(self.router.headers.cookie)
+
     def context(self) -> UiContext:
-        return current_context(self.session_token)
+        return current_context(self.credential())
 
     @rx.var
     def can_work(self) -> bool:
@@ -161,8 +182,7 @@ class SessionState(rx.State):
         ctx = self.context()
         self.me_handle, self.me_role, self.me_workspace = ctx.handle, ctx.role, ctx.workspace_name
         if not ctx.signed_in:
-            here = self.router.url.path or "/"
-            return rx.redirect(f"/login?next={here}")
+            return to_sign_in(self.router.url.path or "/")
         return None
 
     @rx.event
@@ -175,34 +195,29 @@ class SessionState(rx.State):
         return None
 
     def _next_page(self) -> str:
-        target = str(self.router.url.query_parameters.get("next", "/") or "/")
-        # Only paths on this site: never bounce a user to another origin.
-        return target if target.startswith("/") and not target.startswith("//") else "/"
+        return safe_next(str(self.router.url.query_parameters.get("next", "/") or "/"))
 
     @rx.event
-    def submit_login(self, form: dict[str, Any]) -> Any:
+    async def submit_login(self, form: dict[str, Any]) -> AsyncIterator[Any]:
         workspace = str(form.get("workspace") or self.login_workspace or "")
         handle, password = str(form.get("handle") or ""), str(form.get("password") or "")
         if not handle.strip() or not password:
             self.login_error = "Enter your handle and password."
-            return None
-        self.login_workspace = workspace
+            return
+        self.login_workspace, self.login_error, self.login_busy = workspace, "", True
+        yield
         try:
-            self.session_token = sign_in(workspace, handle, password)
-        except MissionControlError as exc:
-            self.login_error = exc.message
-            return None
-        self.login_error = ""
-        ctx = self.context()
-        self.me_handle, self.me_role, self.me_workspace = ctx.handle, ctx.role, ctx.workspace_name
-        return rx.redirect(self._next_page())
+            ticket = await sign_in(workspace, handle, password, self.router.session.client_ip)
+        except SIGN_IN_ERRORS as exc:
+            self.login_error, self.login_busy = exc.message, False
+            return
+        # The cookie is set by that HTTP response; the page it lands on signs in from it.
+        yield go_to(f"/auth/session?ticket={ticket}&next={quote(self._next_page(), safe='/')}")
 
     @rx.event
-    def logout(self) -> Any:
-        try:
-            sign_out(self.session_token)
-        except MissionControlError:
-            pass  # already revoked elsewhere: signing out locally is still right
-        self.session_token = ""
+    async def logout(self) -> Any:
+        # Ended here, so every tab of this session is dropped even if the page never loads the
+        # route; the route clears the cookie (page script cannot). A write: off the loop.
+        await asyncio.to_thread(sign_out, self.credential())
         self.me_handle = self.me_role = ""
-        return rx.redirect("/login")
+        return go_to("/auth/sign-out")

@@ -24,7 +24,6 @@ class TokenRow:
     name: str = ""
     created_at: str = ""
     last_used_at: str = ""
-    current: bool = False
 
 
 @dataclass
@@ -59,8 +58,8 @@ class SettingsState(SessionState):
         with read_session() as session:
             keys = [k for k in api_keys.list_keys(session=session, workspace_id=ctx.workspace_id, user_id=ctx.user_id)
                     if k.revoked_at is None]
-            self.tokens = [TokenRow(k.id or 0, k.prefix, k.name, _iso(k.created_at), _iso(k.last_used_at),
-                                    k.id == ctx.key_id) for k in keys]
+            self.tokens = [TokenRow(k.id or 0, k.prefix, k.name, _iso(k.created_at), _iso(k.last_used_at))
+                           for k in keys]
             people = users.list_users(session=session, workspace_id=ctx.workspace_id) if ctx.role == "admin" else []
             self.operators = [OperatorRow(u.id or 0, u.handle, u.display_name, str(u.role), u.is_active,
                                           _iso(u.last_login_at)) for u in people]
@@ -101,8 +100,6 @@ class SettingsState(SessionState):
                                     owner_user_id=ctx.user_id)
         except MissionControlError as exc:
             return rx.toast.error(exc.message)
-        if key_id == self.context().key_id or not self.context().signed_in:
-            return rx.redirect("/login")
         self.refresh()
         return rx.toast.success("Token revoked")
 

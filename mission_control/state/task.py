@@ -154,7 +154,7 @@ class TaskState(SessionState):
         self.task_id = int(raw) if raw.isdigit() else 0
         self.draft, self.reply_to, self.editing = "", 0, False
         self.loaded = False
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.similar = []
         if not self.task_id:
             self.found, self.loaded = False, True
@@ -227,7 +227,7 @@ class TaskState(SessionState):
     @rx.event(background=True)
     async def load_similar(self) -> None:
         async with self:
-            task_id, token = self.task_id, self.session_token
+            task_id, token = self.task_id, self.credential()
         rows = await asyncio.to_thread(similar_for, token, task_id)
         async with self:
             if self.task_id == task_id:

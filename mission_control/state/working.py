@@ -56,7 +56,7 @@ class WorkingState(SessionState):
     @rx.event
     def on_load(self) -> None:
         self.editing, self.diff_version, self.diff = False, 0, []
-        live.watch_tab(self.router.session.client_token, self.context().workspace_id)
+        live.watch_tab(self.router.session.client_token, self.context())
         self.refresh()
 
     @rx.event

@@ -105,7 +105,8 @@ def start_app(
 
 
 def issue_browser_session(handle: str = "admin") -> str:
-    """A signed-in browser session for `handle` (tests and screenshots skip the login form).
+    """A signed-in browser session for `handle` (tests and screenshots skip the login form):
+    the token the /auth/session route would set as the HttpOnly cookie.
 
     Uses the process's configured database (db.set_engine), like the services do.
     """
@@ -113,21 +114,17 @@ def issue_browser_session(handle: str = "admin") -> str:
 
     from mission_control.db import session_scope
     from mission_control.models import User
-    from mission_control.services import api_keys
-    from mission_control.services.actor import Actor
+    from mission_control.services import browser_sessions
 
     with session_scope() as session:
         user = session.exec(select(User).where(User.handle == handle)).first()
         if user is None or user.id is None:
             raise RuntimeError(f"no operator @{handle} to sign in as")
-        _, token = api_keys.create_key(
-            session=session, workspace_id=user.workspace_id, user_id=user.id, name="browser sign-in",
-            actor=Actor.for_user(user.id, user.handle, "test"),
-        )
-    return token
+        return browser_sessions.open_session(session=session, user=user)
 
 
-def session_cookie(base_url: str, token: str) -> dict[str, str]:
-    from mission_control.state.session import COOKIE
+def session_cookie(base_url: str, token: str) -> dict[str, object]:
+    """The session cookie as /auth/session sets it, for Playwright's `context.add_cookies`."""
+    from mission_control.services.browser_sessions import COOKIE
 
-    return {"name": COOKIE, "value": token, "url": base_url}
+    return {"name": COOKIE, "value": token, "url": base_url, "httpOnly": True, "sameSite": "Strict"}

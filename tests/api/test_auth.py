@@ -1,7 +1,9 @@
 """Keys and tokens: refused when missing, unknown or revoked; shown once; stored hashed;
-rotation; operator sign-in with lockout; a key acts only as its own agent."""
+rotation; operator sign-in, limited per address and per handle; a key acts only as its own agent."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlmodel import select
 
@@ -201,28 +203,33 @@ def test_wrong_password_and_unknown_handle_look_the_same(client, squad, session)
     assert error_of(wrong)["message"] == error_of(ghost)["message"] == error_of(other_ws)["message"]
 
 
-def test_repeated_failures_lock_the_operator_out(client, squad, session):
+def test_repeated_failures_are_limited_per_address_and_per_handle(db, squad, session):
+    from fastapi.testclient import TestClient
+
+    from mission_control.api.app import create_api
+
     handle, password = _with_password(session, squad.a)
+    api = create_api(Settings(login_address_limit="3/minute", login_handle_limit="5/minute"))
     body = {"workspace": "a", "handle": handle, "password": "wrong guess"}
-    for _ in range(5):
-        assert client.post("/api/v1/auth/tokens", json=body).status_code == 401
-    r = client.post("/api/v1/auth/tokens", json={**body, "password": password})
-    assert r.status_code == 429
-    assert 1 <= int(r.headers["Retry-After"]) <= 30
-    assert "too many failed sign-ins" in error_of(r)["message"]
-    # once the lockout is over, the right password works and resets the count
-    session.rollback()  # no stale read snapshot in the test's own session
-    user = session.get(User, squad.a.user_ids["operator"])
-    assert user.failed_login_count == 5
-    user.locked_until = None
-    session.add(user)
-    session.commit()
-    assert (
-        client.post("/api/v1/auth/tokens", json={**body, "password": password}).status_code == 201
-    )
+
+    def from_address(address: str, **over: str) -> Any:
+        with TestClient(api, client=(address, 50000)) as client:
+            return client.post("/api/v1/auth/tokens", json={**body, **over})
+
+    # One address runs out of tries before it alone could lock the operator out...
+    assert [from_address("203.0.113.1").status_code for _ in range(3)] == [401] * 3
+    r = from_address("203.0.113.1", password=password)
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60
+    assert "too many failed sign-ins from this address" in error_of(r)["message"]
+    assert from_address("198.51.100.2", password=password).status_code == 201  # ...who still gets in
+    # Several addresses together fill a handle's limit, the same for a handle nobody has...
+    assert [from_address(f"192.0.2.{i}", handle="ghost").status_code for i in range(6)] == [401] * 5 + [429]
+    # ...and for this one (3 failures from the first address + 2 = its 5).
+    assert [from_address(f"192.0.2.{10 + i}").status_code for i in range(3)] == [401, 401, 429]
+    r = from_address("198.51.100.2", password=password)
+    assert r.status_code == 429 and "for this handle" in error_of(r)["message"]
     session.rollback()
-    user = session.get(User, squad.a.user_ids["operator"])
-    assert user.failed_login_count == 0 and user.last_login_at is not None
+    assert session.get(User, squad.a.user_ids["operator"]).last_login_at is not None
 
 
 def test_refused_credentials_from_one_address_are_rate_limited(db, squad):

@@ -46,12 +46,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def login(browser, app_server):  # type: ignore[no-untyped-def]
-    """Open a page signed in as `handle` of `workspace_id` (created as `role` if missing)."""
+    """Open a page signed in as `handle` of `workspace_id` (created as `role` if missing): a new
+    browser context holding a fresh session cookie (HttpOnly, SameSite=Strict), as the sign-in
+    form's /auth/session route sets it."""
     from sqlmodel import select
 
     from mission_control.db import session_scope
     from mission_control.models import User, UserRole
-    from mission_control.services import api_keys, users
+    from mission_control.services import browser_sessions, users
     from mission_control.services.actor import Actor
     from mission_control.tools.appserver import session_cookie
 
@@ -61,8 +63,7 @@ def login(browser, app_server):  # type: ignore[no-untyped-def]
             if user is None:
                 user = users.create_user(session=session, workspace_id=workspace_id, handle=handle,
                                          display_name=handle.title(), role=role, actor=Actor.system("test"))
-            _, token = api_keys.create_key(session=session, workspace_id=workspace_id, user_id=user.id,
-                                           name="browser sign-in", actor=Actor.system("test"))
+            token = browser_sessions.open_session(session=session, user=user)
         context = browser.new_context(**context_kw)
         context.add_cookies([session_cookie(app_server, token)])
         return context.new_page()

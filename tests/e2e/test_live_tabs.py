@@ -4,16 +4,14 @@ person's bell), as the app's own socket protocol delivers it (no browser needed)
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mission_control.bench.socket_client import TabClient, card_titles
+from mission_control.bench.socket_client import TabClient, card_titles, until
 from mission_control.db import session_scope
 from mission_control.models import UserRole
-from mission_control.services import api_keys, notifications, tasks, users, workspaces
+from mission_control.services import browser_sessions, notifications, tasks, users, workspaces
 from mission_control.services.actor import Actor
 from mission_control.state.board import BoardState
 from mission_control.state.notifications import NotificationState
@@ -28,18 +26,9 @@ def _person(workspace_id: int, handle: str, role: UserRole) -> tuple[int, str]:
     with session_scope() as session:
         user = users.create_user(session=session, workspace_id=workspace_id, handle=handle,
                                  display_name=handle.title(), role=role, actor=Actor.system("test"))
-        _, token = api_keys.create_key(session=session, workspace_id=workspace_id, user_id=user.id,
-                                       name="browser sign-in", actor=Actor.system("test"))
+        token = browser_sessions.open_session(session=session, user=user)
     assert user.id is not None
     return user.id, token
-
-
-async def _until(check: Callable[[], bool], what: str, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        await asyncio.sleep(0.02)
 
 
 def test_each_tab_gets_its_own_filters_and_bell(app_server, db):  # type: ignore[no-untyped-def]
@@ -56,9 +45,9 @@ def test_each_tab_gets_its_own_filters_and_bell(app_server, db):  # type: ignore
         try:
             for tab in tabs:
                 await tab.connect()
-            await _until(lambda: all(t.value(BOARD, "loaded") for t in tabs), "every board loaded")
+            await until(lambda: all(t.value(BOARD, "loaded") for t in tabs), "every board loaded")
             await urgent_only.send(f"{BOARD}.set_filter_priority", value="high")
-            await _until(lambda: urgent_only.value(BOARD, "filter_priority") == "high", "the filter applied")
+            await until(lambda: urgent_only.value(BOARD, "filter_priority") == "high", "the filter applied")
 
             # Written by this process: the app hears of it as of any other process's change.
             with session_scope() as session:
@@ -69,10 +58,10 @@ def test_each_tab_gets_its_own_filters_and_bell(app_server, db):  # type: ignore
                                      user_id=ops_id)
 
             both = {"Fix prod", "Tidy up"}
-            await _until(lambda: all(card_titles(t.vars) == both for t in (plain, also_plain, other_person)),
+            await until(lambda: all(card_titles(t.vars) == both for t in (plain, also_plain, other_person)),
                          "both cards on every unfiltered tab")
-            await _until(lambda: other_person.value(BELL, "unread") == 1, "the bell of the person mentioned")
-            await _until(lambda: "Fix prod" in card_titles(urgent_only.vars), "the urgent card on the filtered tab")
+            await until(lambda: other_person.value(BELL, "unread") == 1, "the bell of the person mentioned")
+            await until(lambda: "Fix prod" in card_titles(urgent_only.vars), "the urgent card on the filtered tab")
             assert card_titles(urgent_only.vars) == {"Fix prod"}
             assert [t.value(BELL, "unread") for t in (plain, also_plain, urgent_only)] == [0, 0, 0]
         finally:

@@ -20,7 +20,15 @@ from private_redis import private_redis
 
 from mission_control.db import session_scope
 from mission_control.models import UserRole
-from mission_control.services import agents, api_keys, messages, tasks, users, workspaces
+from mission_control.services import (
+    agents,
+    api_keys,
+    browser_sessions,
+    messages,
+    tasks,
+    users,
+    workspaces,
+)
 from mission_control.services.actor import Actor
 from mission_control.tools.appserver import session_cookie, start_app
 
@@ -71,13 +79,14 @@ def test_open_tabs_keep_working_after_redis_restarts_empty(redis_and_app, browse
         boss = users.create_user(session=session, workspace_id=ws.id, handle="boss", display_name="Boss",
                                  role=UserRole.admin, actor=actor)
         _, token = api_keys.create_key(session=session, workspace_id=ws.id, user_id=boss.id, name="t", actor=actor)
+        signed_in = browser_sessions.open_session(session=session, user=boss)
         task = tasks.create_task(session=session, workspace_id=ws.id, actor=actor,
                                  data={"title": "Write the runbook", "assignee_ids": [friday.id]})
         messages.post_message(session=session, workspace_id=ws.id, task_id=task.id, body="@boss need a decision",
                               actor=Actor.for_agent(friday.id, "Friday"))
     api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    boards = [Tab(browser, url, token) for _ in range(2)]
-    on_task = Tab(browser, url, token)
+    boards = [Tab(browser, url, signed_in) for _ in range(2)]
+    on_task = Tab(browser, url, signed_in)
     for tab in boards:
         tab.page.goto(url)
         tab.page.wait_for_selector('[data-column="inbox"]', timeout=60000)

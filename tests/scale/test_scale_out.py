@@ -19,7 +19,7 @@ from mission_control import fanout
 from mission_control.db import session_scope
 from mission_control.events import bus
 from mission_control.models import UserRole
-from mission_control.services import agents, api_keys, tasks, users, workspaces
+from mission_control.services import agents, api_keys, browser_sessions, tasks, users, workspaces
 from mission_control.services.actor import Actor
 from mission_control.tools.appserver import session_cookie, start_app
 
@@ -61,10 +61,11 @@ def test_changes_reach_every_tab_across_two_workers(scaled_server, browser):  # 
         boss = users.create_user(session=session, workspace_id=ws.id, handle="boss", display_name="Boss",
                                  role=UserRole.admin, actor=actor)
         _, api_token = api_keys.create_key(session=session, workspace_id=ws.id, user_id=boss.id, name="t", actor=actor)
+        signed_in = browser_sessions.open_session(session=session, user=boss)
     pages = []
     for _ in range(TABS):
         context = browser.new_context()
-        context.add_cookies([session_cookie(scaled_server, api_token)])
+        context.add_cookies([session_cookie(scaled_server, signed_in)])
         pages.append(context.new_page())
     for page in pages:
         page.goto(scaled_server)

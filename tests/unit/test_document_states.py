@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mission_control.services import api_keys, documents
+from mission_control.services import browser_sessions, documents
 from mission_control.state.analytics import AnalyticsState, hours
 from mission_control.state.document import DocumentState
 from mission_control.state.documents import DocumentsState
+from unit.signed_in import signed_in
 
 
 def said(spec) -> str:  # type: ignore[no-untyped-def]
@@ -18,15 +19,9 @@ def said(spec) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def token(session, workspace, operator, op_actor):
     """The operator's browser session, as the sign-in page would issue it."""
-    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=operator.id, actor=op_actor)
+    secret = browser_sessions.open_session(session=session, user=operator)
     session.commit()
     return secret
-
-
-def signed_in(cls, token):  # type: ignore[no-untyped-def]
-    s = cls()
-    s.session_token = token
-    return s
 
 
 @pytest.fixture
@@ -156,7 +151,7 @@ def test_analytics_state_reads_every_chart(doc, workspace, make_agent, make_task
 
 def test_a_viewer_can_read_but_not_save_and_a_signed_out_tab_cannot_write(session, workspace, doc, make_user, op_actor):
     viewer = make_user("watcher", role="viewer")
-    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=viewer.id, actor=op_actor)
+    secret = browser_sessions.open_session(session=session, user=viewer)
     session.commit()
     s = signed_in(DocumentState, secret)
     s.document_id = doc.id

@@ -75,5 +75,5 @@ def test_a_lost_admin_password_can_be_reset_from_the_shell(session):
     fresh = reset_admin_password("lost")
     assert fresh.password != creds.password
     session.expire_all()
-    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=fresh.password).user
-    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=creds.password).user is None
+    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=fresh.password)
+    assert auth_service.check_login(session=session, workspace_slug="lost", handle="admin", password=creds.password) is None

@@ -1,16 +1,12 @@
-"""The logic behind the agents, sign-in and WORKING.md pages, without a browser."""
+"""The logic behind the agents and WORKING.md pages, without a browser (sign-in: test_browser_sessions.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mission_control.db import session_scope
-from mission_control.errors import Conflict, Forbidden, Invalid, Unauthenticated
-from mission_control.models import UserRole
-from mission_control.services import agent_views, agents, auth, users
-from mission_control.services.authz import Permission
+from mission_control.errors import Conflict, Invalid
+from mission_control.services import agent_views, agents
 from mission_control.state.agents import field_errors, form_payload
-from mission_control.state.session import current_context, sign_in, sign_out
 from mission_control.state.working import diff_lines
 
 
@@ -67,39 +63,6 @@ def test_roster_counts_open_tasks_and_shows_paused_agents(session, workspace, op
     assert row["open_tasks"] == 1 and row["status"] == "paused"
 
 
-def test_sign_in_issues_a_session_that_sign_out_revokes(session, workspace, op_actor):
-    user = users.create_user(session=session, workspace_id=workspace.id, handle="lead", display_name="Lead",
-                             role=UserRole.viewer, actor=op_actor)
-    auth.set_password(session=session, user=user, password="a long passphrase", actor=op_actor)
-    session.commit()
-    with pytest.raises(Unauthenticated):
-        sign_in(workspace.slug, "lead", "nope")
-    token = sign_in(workspace.slug, "@lead", "a long passphrase")
-    ctx = current_context(token)
-    assert ctx.handle == "lead" and ctx.role == "viewer"
-    with pytest.raises(Forbidden, match="may not change tasks"):  # a viewer reads only
-        ctx.require(Permission.work)
-    sign_out(token)
-    assert not current_context(token).signed_in
-    assert not current_context("mca_forged_token").signed_in
-
-
 def test_diff_lines_mark_additions_and_removals():
     lines = diff_lines("--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n same")
     assert [(d.kind, d.text) for d in lines] == [("hunk", "@@ -1 +1 @@"), ("del", "-old"), ("add", "+new"), ("same", " same")]
-
-
-
-def test_deactivating_an_operator_ends_their_sessions(session, workspace, op_actor):
-    user = users.create_user(session=session, workspace_id=workspace.id, handle="temp", display_name="Temp",
-                             role=UserRole.operator, actor=op_actor)
-    auth.set_password(session=session, user=user, password="a long passphrase", actor=op_actor)
-    user_id = user.id
-    session.commit()
-    token = sign_in(workspace.slug, "temp", "a long passphrase")
-    assert current_context(token).signed_in
-    with session_scope() as s:
-        users.set_active(session=s, workspace_id=workspace.id, user_id=user_id, active=False, actor=op_actor)
-    assert not current_context(token).signed_in
-    with pytest.raises(Unauthenticated):
-        sign_in(workspace.slug, "temp", "a long passphrase")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
 
+from mission_control import sign_in as password_sign_in
 from mission_control.api.deps import Admin, PathId, Reader, client_address, get_principal, limiter
 from mission_control.api.errors import COMMON_RESPONSES, CONFLICT_RESPONSE
 from mission_control.api.routers.keys import created
@@ -59,33 +61,31 @@ def whoami(who: Reader) -> WhoAmI:
     summary="Sign in with a password; get a personal token",
     openapi_extra={"security": []},
 )
-def sign_in(body: Login, request: Request) -> KeyCreated:
-    """Repeated failures lock the operator out for a while (429 with Retry-After)."""
+async def sign_in(body: Login, request: Request) -> KeyCreated:
+    """Failed sign-ins are limited per client address and per handle (429 with Retry-After)."""
     limits = limiter(request)
     client = client_address(request)
     limits.check_client(client)
-    with session_scope() as session:
-        outcome = auth.check_login(
+
+    def issue(session: Session, user: User) -> KeyCreated:
+        assert user.id is not None
+        key, token = api_keys.create_key(
             session=session,
-            workspace_slug=body.workspace,
-            handle=body.handle,
-            password=body.password,
+            workspace_id=user.workspace_id,
+            user_id=user.id,
+            name=body.name or "sign-in",
+            actor=Actor.for_user(user.id, user.handle, "api"),
         )
-        if outcome.user is not None:
-            assert outcome.user.id is not None
-            key, token = api_keys.create_key(
-                session=session,
-                workspace_id=outcome.user.workspace_id,
-                user_id=outcome.user.id,
-                name=body.name or "sign-in",
-                actor=Actor.for_user(outcome.user.id, outcome.user.handle, "api"),
-            )
-            return created(key, token)
-    # Committed above: the failure count (and any lockout) is kept.
-    assert outcome.error is not None
-    if isinstance(outcome.error, Unauthenticated | RateLimited):
+        return created(key, token)
+
+    try:
+        return await password_sign_in.sign_in(
+            limits=request.app.state.sign_in_limits, address=client, workspace=body.workspace,
+            handle=body.handle, password=body.password, issue=issue,
+        )
+    except (Unauthenticated, RateLimited):
         limits.record_failure(client)
-    raise outcome.error
+        raise
 
 
 @router.get("/me/tokens", response_model=list[KeyOut], summary="My personal tokens")
