@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
+from mission_control.api.deps import PathId
 from mission_control.api.schemas import ActivityOut, NotificationOut
 from mission_control.db import read_session
 from mission_control.errors import Forbidden, MissionControlError, NotFound, RateLimited
@@ -34,7 +35,7 @@ from mission_control.models import Agent
 from mission_control.observe import metrics
 from mission_control.services import api_keys, queries
 from mission_control.services.authz import Principal, require_self_agent
-from mission_control.services.common import get_in_workspace
+from mission_control.services.common import get_in_workspace, parse_id
 
 router = APIRouter(prefix="/ws", tags=["websocket"])
 
@@ -73,7 +74,9 @@ metrics.connected_clients("agent_websockets", lambda: len(_streams))
 
 def _after(ws: WebSocket) -> int | None:
     raw = ws.query_params.get("after") or ws.headers.get("last-event-id")
-    return int(raw) if raw and raw.isdigit() else None
+    if raw and raw.strip() == "0":
+        return 0
+    return parse_id(raw) or None if raw else None  # not an id (or past any id): from now on
 
 
 async def _stream(
@@ -206,7 +209,7 @@ async def activities(ws: WebSocket) -> None:
 
 
 @router.websocket("/agents/{agent_id}")
-async def agent_stream(ws: WebSocket, agent_id: int) -> None:
+async def agent_stream(ws: WebSocket, agent_id: PathId) -> None:
     opened = await _open(ws, agent_id)
     if opened is None:
         return
