@@ -11,6 +11,7 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import agent_signals, agent_views, agents, api_keys
 from mission_control.services.authz import Permission
+from mission_control.services.common import parse_id
 from mission_control.state import live
 from mission_control.state.feed import FeedItem
 from mission_control.state.session import SessionState
@@ -40,6 +41,7 @@ class AgentRow:
     description: str = ""
     status: str = "idle"
     paused: bool = False
+    can_delete: bool = False
     capabilities: list[str] = field(default_factory=list)
     driver_type: str = ""
     driver_config: dict[str, str] = field(default_factory=dict)
@@ -142,6 +144,7 @@ class AgentFormState(SessionState):
     url: str = ""
     secret: str = ""
     builtin_role: str = "orchestrator"
+    can_delete: bool = False
     capabilities: list[str] = []
     cap_draft: str = ""
     errors: dict[str, str] = {}
@@ -153,6 +156,7 @@ class AgentFormState(SessionState):
         self.interval_min, self.driver_type, self.capabilities, self.cap_draft = "15", "external", [], ""
         self.model = self.base_url = self.api_key = self.url = self.secret = ""
         self.builtin_role, self.errors, self.open = "orchestrator", {}, True
+        self.can_delete = False
 
     @rx.event
     def start_edit(self, row: dict[str, Any]) -> None:
@@ -164,11 +168,16 @@ class AgentFormState(SessionState):
         self.model, self.base_url = cfg.get("model", ""), cfg.get("base_url", "")
         self.api_key, self.url, self.secret = cfg.get("api_key", ""), cfg.get("url", ""), cfg.get("secret", "")
         self.builtin_role = cfg.get("role", "orchestrator")
+        self.can_delete = bool(row.get("can_delete", False))
         self.errors, self.open = {}, True
 
     @rx.event
     def set_open(self, value: bool) -> None:
         self.open = value
+
+    @rx.event
+    def set_can_delete(self, value: bool) -> None:
+        self.can_delete = bool(value)
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
@@ -202,6 +211,7 @@ class AgentFormState(SessionState):
         form = {k: getattr(self, k) for k in ("name", "role", "description", "interval_min", "driver_type",
                                              "model", "base_url", "api_key", "url", "secret", "builtin_role")}
         data, errors = form_payload(form, self.capabilities)
+        data["can_delete"] = self.can_delete
         if errors:
             self.errors = errors
             return None
@@ -289,8 +299,7 @@ class AgentDetailState(SessionState):
 
     @rx.event
     def on_load(self) -> None:
-        raw = str(self.router.page.params.get("agent_id", "0"))
-        self.agent_id = int(raw) if raw.isdigit() else 0
+        self.agent_id = parse_id(self.router.page.params.get("agent_id", ""))
         self.loaded, self.found, self.new_token = False, bool(self.agent_id), ""
         live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         if not self.agent_id:
