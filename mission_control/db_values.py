@@ -29,15 +29,17 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def _check(params: Any) -> None:
+def _check(params: Any, names: Any) -> None:
     if isinstance(params, Mapping):
         items: Any = params.items()
     elif isinstance(params, list | tuple):
         if params and isinstance(params[0], Mapping | list | tuple):  # executemany
             for row in params:
-                _check(row)
+                _check(row, names)
             return
-        items = ((f"value {i + 1}", v) for i, v in enumerate(params))
+        # Positional parameters (SQLite): the compiled statement knows their names.
+        names = names if names and len(names) == len(params) else [f"value {i + 1}" for i in range(len(params))]
+        items = zip(names, params, strict=True)
     else:
         return
     for key, value in items:
@@ -48,9 +50,10 @@ def _check(params: Any) -> None:
 
 
 def _before_execute(
-    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, context: Any, _many: bool
 ) -> None:
-    _check(parameters)
+    compiled = getattr(context, "compiled", None)
+    _check(parameters, getattr(compiled, "positiontup", None))
 
 
 def install(engine: Engine) -> None:

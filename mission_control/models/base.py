@@ -48,15 +48,17 @@ GIVEN_YEAR_PATTERN = r"^(19[7-9][1-9]|19[89]0|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-
 
 def given_datetime(value: datetime) -> datetime:
     """A date someone typed, checked and turned into UTC (pydantic reports the ValueError
-    under the field's name)."""
+    under the field's name). Checked in UTC, one year wider than as written, so a date that
+    was already checked and converted passes again (the API's schema, then the service's)."""
     if value.tzinfo is None:
         raise ValueError("give a timezone, e.g. 2030-01-31T17:00:00Z")
-    if not MIN_GIVEN_YEAR <= value.year <= MAX_GIVEN_YEAR:
-        raise ValueError(f"out of range: give a date from {MIN_GIVEN_YEAR} to {MAX_GIVEN_YEAR}")
     try:
-        return value.astimezone(UTC)
-    except OverflowError as exc:  # only an offset like -23:59 on the last days allowed
-        raise ValueError("out of range once converted to UTC") from exc
+        utc = value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-23:59
+        utc = None
+    if utc is None or not MIN_GIVEN_YEAR - 1 <= utc.year <= MAX_GIVEN_YEAR + 1:
+        raise ValueError(f"out of range: give a date from {MIN_GIVEN_YEAR} to {MAX_GIVEN_YEAR}")
+    return utc
 
 
 GivenDatetime = Annotated[

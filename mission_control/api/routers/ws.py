@@ -26,7 +26,6 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from mission_control.api.deps import PathId
 from mission_control.api.schemas import ActivityOut, NotificationOut
 from mission_control.db import read_session
 from mission_control.errors import Forbidden, MissionControlError, NotFound, RateLimited
@@ -209,7 +208,7 @@ async def activities(ws: WebSocket) -> None:
 
 
 @router.websocket("/agents/{agent_id}")
-async def agent_stream(ws: WebSocket, agent_id: PathId) -> None:
+async def agent_stream(ws: WebSocket, agent_id: int) -> None:
     opened = await _open(ws, agent_id)
     if opened is None:
         return
