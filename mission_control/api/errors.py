@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match, Mount, Route
 
 from mission_control.errors import (
     Conflict,
@@ -125,7 +125,11 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request) -> set[str]:
     """Every method served at this path. Starlette's 405 names only the first route that
     matched the path, though GET and POST on one path are separate routes."""
-    routes = [r for r in request.app.router.routes if getattr(r, "endpoint", None) is not _unrouted]
+    # Not the UI mounted beneath the API (served with Reflex): it takes any method anywhere.
+    routes = [
+        r for r in request.app.router.routes
+        if not isinstance(r, Mount) and getattr(r, "endpoint", None) is not _unrouted
+    ]
     # Asked method by method: included routers keep their routes to themselves.
     return {
         method

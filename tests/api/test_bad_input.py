@@ -25,7 +25,6 @@ def lenient(app):  # type: ignore[no-untyped-def]
     "0001-01-01T00:00:00+23:59",
     "9999-06-01T00:00:00Z",
     "1900-01-01T00:00:00Z",
-    "2030-01-01T00:00:00",  # no timezone
 ])
 def test_due_dates_out_of_range_are_refused_by_field(lenient, squad, due):
     op = squad.a.auth("operator")
@@ -48,23 +47,16 @@ def test_the_last_allowed_years_still_work(client, squad):
     assert r.status_code == 201
 
 
-def test_huge_ids_are_refused_by_field_everywhere(lenient, squad):
-    op = squad.a.auth("operator")
+def test_nul_and_huge_ids_anywhere_in_a_request_are_refused_by_field(lenient, squad):
+    client, admin, op = lenient, squad.a.auth("admin"), squad.a.auth("operator")
     for method, url, body, field in (
         ("GET", f"/tasks/{HUGE}", None, "task_id"),
         ("GET", f"/tasks?cursor={HUGE}", None, "cursor"),
-        ("GET", f"/tasks?assignee_id={HUGE}", None, "assignee_id"),
         ("POST", "/tasks", {"title": "x", "assignee_ids": [int(HUGE)]}, "assignee_ids.0"),
-        ("POST", f"/tasks/{squad.a.task_id}/dependencies", {"depends_on_id": 2**63}, "depends_on_id"),
         ("POST", f"/tasks/{squad.a.task_id}/move", {"status": "assigned", "index": 10**30}, "index"),
     ):
         r = lenient.request(method, API + url, headers=op, json=body)
-        assert r.status_code == 422, (method, url, r.text)
-        assert field in error_of(r)["details"]["fields"], r.text
-
-
-def test_nul_is_refused_in_nested_text_too(client, squad):
-    admin = squad.a.auth("admin")
+        assert r.status_code == 422 and field in error_of(r)["details"]["fields"], (url, r.text)
     for body, field in (
         ({"name": "Zed", "role": "dev", "capabilities": ["py\x00"]}, "capabilities"),
         ({"name": "Zed", "role": "dev", "driver_config": {"note": "a\x00"}}, "driver_config"),
@@ -108,3 +100,21 @@ def test_websockets_take_huge_ids_as_unknown_not_as_a_crash(live_url, squad):
 
         httpx.post(f"{live_url}{API}/tasks", headers=squad.a.auth("operator"), json={"title": "after a huge id"})
         assert "after a huge id" in _frame(sock)["data"]["text"]
+
+
+def test_the_ui_mounted_beneath_the_api_does_not_widen_allow(db, squad):
+    """Served with Reflex, the UI is a catch-all mount under the API's routes."""
+    from fastapi.testclient import TestClient
+    from starlette.responses import PlainTextResponse
+
+    from mission_control.api.app import create_api
+    from mission_control.config import Settings
+
+    app = create_api(Settings(api_rate_limit="100000/minute"))
+    app.mount("", PlainTextResponse("the UI"))
+    with TestClient(app) as client:
+        r = client.options(f"{API}/tasks/{squad.a.task_id}/messages")
+        assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"
+        r = client.get(f"{API}/nowhere")
+        assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+        assert client.get("/board").text == "the UI"

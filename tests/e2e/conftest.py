@@ -16,7 +16,10 @@ from mission_control.tools.appserver import CHROMIUM_ARGS, start_app
 def app_server(engine) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app in production mode against the test database; yields its base URL."""
     data_dir = tempfile.mkdtemp(prefix="mc-e2e-")
-    server = start_app(engine.url.render_as_string(hide_password=False), data_dir)
+    # Rate limits off: the API fuzz run (test_api_served.py) sends hundreds of calls a minute.
+    server = start_app(engine.url.render_as_string(hide_password=False), data_dir,
+                       extra_env={"MC_API_RATE_LIMIT": "100000/minute",
+                                  "MC_API_AUTH_FAILURE_LIMIT": "100000/minute"})
     try:
         yield server.url
     finally:
