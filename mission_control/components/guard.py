@@ -24,8 +24,9 @@ def work_only(disabled: Any = False) -> dict[str, Any]:
     return _guard(SessionState.can_work, VIEWER_REASON, disabled)
 
 
-def work_only_select(disabled: Any = False) -> dict[str, Any]:
-    """work_only for rx.select: its root takes `disabled`, its trigger button the title."""
+def work_only_attrs(disabled: Any = False) -> dict[str, Any]:
+    """work_only for rx.select and rx.checkbox, which pass a title on only as a custom
+    attribute (to the select's trigger button, the checkbox's own button)."""
     props = work_only(disabled)
     return {"disabled": props["disabled"], "custom_attrs": {"title": props["title"]}}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from mission_control.components.guard import work_only, work_only_select
+from mission_control.components.guard import work_only, work_only_attrs
 from mission_control.components.kanban import priority_badge
 from mission_control.components.layout import page
 from mission_control.state.board import COLUMN_TITLES
@@ -156,7 +156,7 @@ def assignee_picker() -> rx.Component:
             checked=TaskState.assignee_names.contains(agent.name),  # type: ignore[attr-defined]
             on_change=lambda on: TaskState.toggle_assignee(agent.id, on),  # type: ignore[operator]
             size="2",
-            **work_only(),
+            **work_only_attrs(),
         )
 
     return rx.vstack(rx.foreach(TaskState.agents, row), spacing="1", max_height="220px", overflow_y="auto", width="100%")
@@ -167,7 +167,7 @@ def sidebar() -> rx.Component:
         section(
             "Status",
             rx.select.root(
-                rx.select.trigger(aria_label="Status", title=work_only()["title"]),
+                rx.select.trigger(aria_label="Status", custom_attrs={"title": work_only()["title"]}),
                 rx.select.content(*[rx.select.item(t, value=k) for k, t in COLUMN_TITLES.items()]),
                 value=TaskState.status,
                 on_change=TaskState.move_to,
@@ -177,7 +177,7 @@ def sidebar() -> rx.Component:
         section(
             "Priority",
             rx.select(["urgent", "high", "medium", "low"], value=TaskState.priority, on_change=TaskState.set_priority, aria_label="Priority",
-                      **work_only_select()),
+                      **work_only_attrs()),
         ),
         section("Assignees", assignee_picker()),
         section(
