@@ -72,7 +72,9 @@ class DocumentsState(SessionState):
 
     @rx.event
     def set_search(self, value: str) -> None:
-        self.search = value
+        # A filter, never stored: a NUL (which PostgreSQL cannot compare) or a novel matches
+        # nothing a shorter, NUL-free search would not.
+        self.search = str(value).replace("\x00", "")[:200]
         self.refresh()
 
     @rx.event

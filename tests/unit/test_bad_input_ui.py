@@ -92,3 +92,21 @@ def test_nul_and_huge_numbers_from_any_door_are_refused(session, workspace, make
     with pytest.raises(NotFound):
         tasks.create_task(session=session, workspace_id=workspace.id, data={"title": "x", "parent_task_id": 10**20},
                           actor=op_actor)
+
+
+def test_search_and_filter_boxes_take_nul_and_novels_without_a_crash(session, workspace, make_user, op_actor):
+    from mission_control.models import UserRole
+    from mission_control.state.audit import AuditState
+    from mission_control.state.documents import DocumentsState
+
+    admin = make_user("boss", role=UserRole.admin)
+    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=admin.id, actor=op_actor)
+    session.commit()
+    docs = DocumentsState()
+    docs.session_token = secret
+    DocumentsState.set_search.fn(docs, "spec\x00" + "x" * 100_000)
+    assert docs.items == [] and docs.loaded
+    log = AuditState()
+    log.session_token = secret
+    AuditState.apply_filters.fn(log, {"actor": "a\x00", "action": "task.\x00", "target_type": "x" * 10_000})
+    assert log.rows == [] and log.allowed
