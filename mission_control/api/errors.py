@@ -167,9 +167,8 @@ async def _unrouted(request: Request) -> Response:
 
 def install_fallback(app: FastAPI, prefix: str) -> None:
     """Last route: every method on every path under `prefix` (see _unrouted)."""
-    app.router.routes.append(
-        Route(f"{prefix}/{{rest:path}}", _unrouted, methods=ANY_METHOD, include_in_schema=False)
-    )
+    for path in (prefix, f"{prefix}/{{rest:path}}"):
+        app.router.routes.append(Route(path, _unrouted, methods=ANY_METHOD, include_in_schema=False))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -84,7 +84,7 @@ def test_paths_the_api_does_not_serve_answer_in_its_error_shape(client, squad):
     assert error_of(r)["code"] == "method_not_allowed"
     r = client.delete(f"{API}/tasks/%C3%A3/assignees/%0A", headers=op)
     assert r.status_code == 422 and {"task_id", "agent_id"} <= set(error_of(r)["details"]["fields"])
-    for path in ("/nowhere", "/tasks/1/nowhere", "/%00"):
+    for path in ("", "/", "/nowhere", "/tasks/1/nowhere", "/%00"):
         r = client.get(API + path, headers=op)
         assert r.status_code == 404 and error_of(r)["code"] == "not_found"
         assert r.headers["content-type"] == "application/json"
@@ -115,6 +115,7 @@ def test_the_ui_mounted_beneath_the_api_does_not_widen_allow(db, squad):
     with TestClient(app) as client:
         r = client.options(f"{API}/tasks/{squad.a.task_id}/messages")
         assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"
-        r = client.get(f"{API}/nowhere")
-        assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+        for path in (API, f"{API}/nowhere"):
+            r = client.get(path)
+            assert r.status_code == 404 and error_of(r)["code"] == "not_found"
         assert client.get("/board").text == "the UI"

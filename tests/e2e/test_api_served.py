@@ -75,7 +75,7 @@ def test_every_api_path_answers_options_and_wrong_methods_in_its_own_shape(app_s
         assert r.status_code == 405 and r.headers["allow"] == "DELETE, OPTIONS"
         _error_shape(r)
         assert _error_shape(http.delete(f"{API}/tasks/%C3%A3/assignees/%0A"))["code"] == "unauthenticated"
-        for path in ("/nowhere", "/tasks/1/nowhere", "/%00"):
+        for path in ("", "/", "/nowhere", "/tasks/1/nowhere", "/%00"):
             r = http.get(API + path)
             assert r.status_code == 404 and _error_shape(r)["code"] == "not_found"
 
