@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         description="Set (as an environment variable, before the workers start) to add up "
         "counters and histograms of every worker at /metrics.",
     )
+    metrics_token: str = Field(
+        default="",
+        repr=False,
+        description="Bearer token for /metrics and for /api/v1/health's details. Empty: "
+        "/metrics is off (404) and health tells only ok or failing.",
+    )
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|text)$")
     access_log: bool = Field(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from mission_control import db_values
 from mission_control.config import get_settings
 
 _BUSY_TIMEOUT_S = 30  # how long a SQLite writer waits for another one
@@ -39,12 +40,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         _write_gates[engine] = _WriteGate(Path(f"{path}-writer") if on_disk else None)
+        db_values.install(engine)
         return engine
     settings = get_settings()
-    return create_engine(
-        url, echo=echo, hide_parameters=True, pool_size=settings.db_pool_size, max_overflow=20,
-        pool_pre_ping=True,
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, pool_size=settings.db_pool_size, max_overflow=20, pool_pre_ping=True
     )
+    db_values.install(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

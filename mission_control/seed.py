@@ -4,7 +4,9 @@ threads with @mentions and a document. Idempotent: does nothing once a workspace
 First start also gives the workspace an `admin` operator with a generated password, printed
 once (there is no default password); later runs print nothing.
 
-Run as `python -m mission_control.seed`.
+Run as `python -m mission_control.seed`. `--create-workspace SLUG [NAME]` adds another
+workspace (a separate tenant) with its own admin, whose password is printed once: creating
+workspaces is the platform owner's action (services/workspaces.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from mission_control.config import get_settings
 from mission_control.db import session_scope
+from mission_control.errors import MissionControlError
 from mission_control.models import (
     DocumentType,
     DriverType,
@@ -190,6 +193,19 @@ def reset_admin_password(workspace_slug: str, handle: str = "admin") -> auth.Adm
     return auth.AdminCredentials(workspace_slug, handle, password)
 
 
+def create_workspace(slug: str, name: str) -> auth.AdminCredentials:
+    """A new tenant from the server's command line (the platform owner's door)."""
+    try:
+        with session_scope() as session:
+            ws, handle, password = workspaces.create_with_admin(
+                session=session, slug=slug, name=name, actor=Actor.system("cli")
+            )
+            created = ws.slug
+    except MissionControlError as exc:
+        raise SystemExit(exc.message) from exc
+    return auth.AdminCredentials(created, handle, password)
+
+
 def main() -> None:
     import sys
 
@@ -197,6 +213,12 @@ def main() -> None:
     settings = get_settings()
     if "--reset-admin" in sys.argv[1:]:
         announce_admin(reset_admin_password(settings.workspace_slug))
+        return
+    if "--create-workspace" in sys.argv[1:]:
+        rest = sys.argv[sys.argv.index("--create-workspace") + 1 :]
+        if not rest:
+            raise SystemExit("usage: python -m mission_control.seed --create-workspace SLUG [NAME]")
+        announce_admin(create_workspace(rest[0], " ".join(rest[1:]) or rest[0]))
         return
     with session_scope() as session:
         seeded = seed_demo(session) if settings.seed_demo else False

@@ -62,6 +62,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     # Shared with the UI's sign-in form: one count of failures per address and per handle.
     app.state.sign_in_limits = SignInLimits.from_settings(settings)
     use_limits(app.state.sign_in_limits)
+    app.state.metrics_token = settings.metrics_token
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
@@ -90,4 +91,5 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(metrics_router)
     app.include_router(browser_auth.router)
+    errors.install_fallback(app, PREFIX)
     return app

@@ -53,10 +53,10 @@ async def get_principal(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """Authenticate the bearer key, then count the request against that key's rate limit."""
-    return await _authenticate(request, creds)
+    return await authenticate(request, creds)
 
 
-async def _authenticate(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
     limits = limiter(request)
     client = client_address(request)
     limits.check_client(client)
@@ -90,7 +90,7 @@ def _needs(permission: Permission):  # type: ignore[no-untyped-def]
         request: Request,
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        return require(await _authenticate(request, creds), permission)
+        return require(await authenticate(request, creds), permission)
 
     check.__name__ = f"require_{permission}"
     return check

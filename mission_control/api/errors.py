@@ -14,11 +14,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount, Route
 
 from mission_control.errors import (
     Conflict,
@@ -122,15 +122,53 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid", f"invalid input — {summary}", {"fields": fields})
 
 
-def _allowed_methods(request: Request) -> str:
+def _allowed_methods(request: Request) -> set[str]:
     """Every method served at this path. Starlette's 405 names only the first route that
     matched the path, though GET and POST on one path are separate routes."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    # Not the UI mounted beneath the API (served with Reflex): it takes any method anywhere.
+    routes = [
+        r for r in request.app.router.routes
+        if not isinstance(r, Mount) and getattr(r, "endpoint", None) is not _unrouted
+    ]
+    # Asked method by method: included routers keep their routes to themselves.
+    return {
+        method
+        for method in PROBED_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    }
+
+
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+ANY_METHOD = [*PROBED_METHODS, "OPTIONS", "TRACE", "CONNECT"]
+
+
+def _allow_header(methods: set[str]) -> str:
+    return ", ".join(sorted(methods | {"OPTIONS"}))
+
+
+async def _unrouted(request: Request) -> Response:
+    """Whatever no API route took, under the API prefix: answered here, in the API's own
+    shape, instead of falling through to the UI mounted beneath (a plain-text 404, or a 405
+    naming only the UI's GET and HEAD). OPTIONS lists what the path serves."""
+    methods = _allowed_methods(request)
+    if not methods:
+        path = request.scope["path"][:200]
+        return error_response(404, "not_found", f"no API endpoint at {path!r}")
+    allow = {"Allow": _allow_header(methods)}
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=allow)
+    return error_response(
+        405, "method_not_allowed", f"{request.method} is not served here; use {allow['Allow']}",
+        headers=allow,
+    )
+
+
+def install_fallback(app: FastAPI, prefix: str) -> None:
+    """Last route: every method on every path under `prefix` (see _unrouted)."""
+    for path in (prefix, f"{prefix}/{{rest:path}}"):
+        app.router.routes.append(Route(path, _unrouted, methods=ANY_METHOD, include_in_schema=False))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -138,7 +176,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "error")
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        headers["Allow"] = _allow_header(_allowed_methods(request))
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 

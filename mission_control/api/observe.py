@@ -7,15 +7,17 @@ passes straight through so the middleware costs nothing there.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mission_control.api.errors import error_response
 from mission_control.config import get_settings
 from mission_control.observe import logs
 from mission_control.observe.metrics import CALLBACKS, http_latency
@@ -73,13 +75,34 @@ class RequestObserver:
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/metrics")
-def metrics() -> Response:
-    """Prometheus text format (no key: keep /metrics off the public network).
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def holds_metrics_token(request: Request) -> bool:
+    """The caller sent MC_METRICS_TOKEN (never true while it is unset)."""
+    expected: str = request.app.state.metrics_token
+    given = bearer_token(request)
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@router.get("/metrics", response_model=None)
+def metrics(request: Request) -> Response:
+    """Prometheus text format, for whoever holds MC_METRICS_TOKEN (`Authorization: Bearer`);
+    off while it is unset. Route names, queue depths and error counts tell a stranger how the
+    installation is built and used.
 
     With several workers (PROMETHEUS_MULTIPROC_DIR set before they start), counters and
     histograms are the sum over every worker; gauges read at scrape time are this worker's.
     """
+    if not request.app.state.metrics_token:
+        return error_response(404, "not_found", "metrics are off: set MC_METRICS_TOKEN to scrape them")
+    if not holds_metrics_token(request):
+        return error_response(
+            401, "unauthenticated", "send `Authorization: Bearer <MC_METRICS_TOKEN>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not get_settings().prometheus_multiproc_dir:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
     registry = CollectorRegistry()

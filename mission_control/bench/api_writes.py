@@ -33,7 +33,7 @@ from sqlalchemy import Engine, insert
 
 from mission_control import db as mc_db
 from mission_control.bench.core import Baseline, Result, latency, print_table
-from mission_control.bench.harness import api_process, cpu_seconds, make_squad
+from mission_control.bench.harness import METRICS_TOKEN, api_process, cpu_seconds, make_squad
 from mission_control.bench.http_load import LeanConnection
 from mission_control.cli.simulate import simulate
 from mission_control.models import Message, Task, utcnow
@@ -100,7 +100,8 @@ def _raw_inserts(engine: Engine, make_row: Callable[[int], dict[str, Any]], mode
 def _batches(base: str) -> tuple[float, float]:
     """(writes, commits) so far: the server's mc_api_write_batch_size sum and count."""
     try:
-        text = httpx.get(f"{base}/metrics", timeout=5).text
+        text = httpx.get(f"{base}/metrics", timeout=5,
+                         headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     except httpx.HTTPError:
         return 0.0, 0.0
     found = dict(line.rsplit(" ", 1) for line in text.splitlines()

@@ -157,6 +157,8 @@ def agent_form_dialog() -> rx.Component:
                     DRIVERS, value=S.driver_type, on_change=lambda v: S.set_field("driver_type", v),  # type: ignore[operator]
                     width="100%")),
                 driver_settings(),
+                rx.checkbox("May delete tasks and documents", checked=S.can_delete, on_change=S.set_can_delete,
+                            size="2", custom_attrs={"data-testid": "agent-can-delete"}),
                 error_for("form"),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", min_height="40px")),

@@ -21,6 +21,8 @@ class KanbanBoard(_Local):
     tag = "KanbanBoard"
     # [key, title] of every column, for the cards' move menus.
     columns: rx.Var[list[list[str]]]
+    # Shown on a read-only card's move button (a viewer's board).
+    read_only_reason: rx.Var[str]
     on_move: rx.EventHandler[passthrough_event_spec(int, str, int)]  # type: ignore[type-arg,valid-type]
 
 
@@ -33,6 +35,8 @@ class KanbanColumn(_Local):
 class TaskCard(_Local):
     tag = "TaskCard"
     card: rx.Var[Any]
+    # A viewer's card: no dragging, its move menu disabled.
+    read_only: rx.Var[bool]
 
 
 class FeedItem(_Local):

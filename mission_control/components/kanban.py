@@ -9,7 +9,9 @@ import reflex as rx
 
 from mission_control.components.dnd import kanban_board, kanban_column
 from mission_control.components.dnd import task_card as dnd_task_card
+from mission_control.components.guard import VIEWER_REASON
 from mission_control.state.board import COLUMN_TITLES, BoardState, Card
+from mission_control.state.session import SessionState
 
 
 def priority_badge(priority: Any) -> rx.Component:
@@ -24,7 +26,7 @@ def priority_badge(priority: Any) -> rx.Component:
 def task_card(card: Card) -> rx.Component:
     # Keyed by task, so a card that moves keeps its component (and its menu) instead of
     # taking over its neighbour's.
-    return dnd_task_card(card=card, key=card.id)
+    return dnd_task_card(card=card, key=card.id, read_only=~SessionState.can_work)
 
 
 def column(key: str, title: str, cards: Any) -> rx.Component:
@@ -95,6 +97,7 @@ def board() -> rx.Component:
         column("done", COLUMN_TITLES["done"], BoardState.done),
         columns=[[key, title] for key, title in COLUMN_TITLES.items()],
         on_move=BoardState.move,
+        read_only_reason=VIEWER_REASON,
         display="flex",
         gap="12px",
         align_items="flex-start",

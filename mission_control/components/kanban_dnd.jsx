@@ -33,9 +33,9 @@ const columnKey = (id) => String(id).replace("col-", "");
 
 // What a card needs from the board (the columns its menu offers, the move event, the router's
 // navigate), read when used: the context value itself never changes, so it re-renders no card.
-const BoardContext = createContext({ current: { columns: [], onMove: null, navigate: null } });
+const BoardContext = createContext({ current: { columns: [], onMove: null, navigate: null, readOnlyReason: "" } });
 
-export function KanbanBoard({ onMove, columns, children, ...rest }) {
+export function KanbanBoard({ onMove, columns, readOnlyReason, children, ...rest }) {
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 150, tolerance: 8 } }),
@@ -52,7 +52,7 @@ export function KanbanBoard({ onMove, columns, children, ...rest }) {
   };
   const navigate = useNavigate();
   const board = useRef(null);
-  board.current = { columns: columns || [], onMove, navigate };
+  board.current = { columns: columns || [], onMove, navigate, readOnlyReason: readOnlyReason || "" };
   return (
     <BoardContext.Provider value={board}>
       <DndContext sensors={sensors} collisionDetection={closestCorners} onDragEnd={handleDragEnd}>
@@ -94,10 +94,19 @@ const badge = (variant) => `rt-reset rt-Badge rt-r-size-1 rt-variant-${variant}`
 
 // The ⋯ button is a plain button until first used; then it becomes the trigger of a Radix menu
 // (focus, arrow keys, Escape, typeahead) and stays one.
-function MoveMenu({ card }) {
+function MoveMenu({ card, readOnly }) {
   const board = useContext(BoardContext);
   const [open, setOpen] = useState(false);
   const [armed, setArmed] = useState(false);
+  if (readOnly) {
+    return (
+      <button type="button" aria-label="Move task" data-testid="move-menu" disabled title={board.current.readOnlyReason}
+        data-accent-color="" className="rt-reset rt-BaseButton rt-r-size-1 rt-variant-ghost rt-IconButton"
+        style={{ padding: "6px" }}>
+        {ELLIPSIS}
+      </button>
+    );
+  }
   const arm = () => {
     setArmed(true);
     setOpen(true);
@@ -140,10 +149,11 @@ function openInApp(event, navigate) {
 }
 
 export const TaskCard = memo(
-  function TaskCard({ card }) {
+  function TaskCard({ card, readOnly }) {
     const board = useContext(BoardContext);
     const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
       id: `card-${card.id}`,
+      disabled: !!readOnly,
     });
     // Keys pressed inside the card's own buttons (its menu) must not pick the card up.
     const onKeyDown = (event) => {
@@ -154,13 +164,14 @@ export const TaskCard = memo(
       transform: CSS.Transform.toString(transform),
       transition,
       opacity: isDragging ? 0.4 : 1,
-      cursor: "grab",
+      cursor: readOnly ? "default" : "grab",
       touchAction: "manipulation",
     };
     const assignees = card.assignees || [];
     return (
       <div ref={setNodeRef} style={style} {...attributes} {...listeners} onKeyDown={onKeyDown}
-        aria-roledescription="draggable task card" data-task-id={card.id} data-testid="task-card">
+        aria-roledescription={readOnly ? "task card" : "draggable task card"} aria-disabled={readOnly ? "true" : undefined}
+        title={readOnly ? board.current.readOnlyReason : undefined} data-task-id={card.id} data-testid="task-card">
         <div className="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface" style={{ width: "100%" }}>
           <div className="rt-Flex rt-r-fd-column rt-r-ai-start rt-r-gap-2">
             <div className="rt-Flex rt-r-fd-row rt-r-ai-center rt-r-gap-2" style={{ width: "100%" }}>
@@ -172,7 +183,7 @@ export const TaskCard = memo(
                 </span>
               )}
               <div style={{ flex: 1 }} />
-              <MoveMenu card={card} />
+              <MoveMenu card={card} readOnly={readOnly} />
             </div>
             <a href={`/tasks/${card.id}`} onClick={(e) => openInApp(e, board.current.navigate)} data-accent-color="gray"
               className="rt-Text rt-reset rt-Link rt-r-size-2 rt-r-weight-medium rt-underline-auto rt-high-contrast task-title">
@@ -196,7 +207,7 @@ export const TaskCard = memo(
       </div>
     );
   },
-  (prev, next) => sameCard(prev.card, next.card),
+  (prev, next) => prev.readOnly === next.readOnly && sameCard(prev.card, next.card),
 );
 
 // One line of the live activity feed, plain markup like the card (an rx.avatar, two texts and a

@@ -59,6 +59,9 @@ class Agent(AgentBase, table=True):
     session_key: str = Field(max_length=100, unique=True)
     status: AgentStatus = enum_field(AgentStatus.idle)
     paused: bool = False
+    # Granted by an admin: this agent's keys may delete tasks and documents (off by default,
+    # so a prompt-injected agent cannot wipe the board).
+    can_delete: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     capabilities: list[str] = json_field(list)
     driver_config: dict[str, Any] = json_field(dict)
     last_seen_at: datetime | None = ts_field()
@@ -83,6 +86,7 @@ class Agent(AgentBase, table=True):
 
 
 class AgentCreate(AgentBase):
+    can_delete: bool = False
     capabilities: list[str] = Field(default_factory=list)
     driver_config: dict[str, Any] = Field(default_factory=dict)
 
@@ -97,6 +101,7 @@ class AgentUpdate(SQLModel):
     description: str | None = Field(default=None, max_length=2000)
     heartbeat_interval_s: int | None = Field(default=None, ge=30, le=86400)
     driver_type: DriverType | None = None
+    can_delete: bool | None = None
     capabilities: list[str] | None = None
     driver_config: dict[str, Any] | None = None
 

@@ -6,9 +6,10 @@ creation, and real types keep that simple.
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import AfterValidator, WithJsonSchema
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field
 
@@ -36,6 +37,35 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# Dates people and agents give (due dates): a timezone, and a year as written from 1971 to 9997,
+# so every offset still lands in 1970-9998 UTC. Beyond that a UTC conversion overflows
+# (9999-12-31T23:59-23:59) or the date is surely a typo; either way a field error, not a 500.
+MIN_GIVEN_YEAR, MAX_GIVEN_YEAR = 1971, 9997
+GIVEN_YEAR_PATTERN = r"^(19[7-9][1-9]|19[89]0|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-7])-"
+
+
+def given_datetime(value: datetime) -> datetime:
+    """A date someone typed, checked and turned into UTC (pydantic reports the ValueError
+    under the field's name). Checked in UTC, one year wider than as written, so a date that
+    was already checked and converted passes again (the API's schema, then the service's)."""
+    if value.tzinfo is None:
+        raise ValueError("give a timezone, e.g. 2030-01-31T17:00:00Z")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-23:59
+        utc = None
+    if utc is None or not MIN_GIVEN_YEAR - 1 <= utc.year <= MAX_GIVEN_YEAR + 1:
+        raise ValueError(f"out of range: give a date from {MIN_GIVEN_YEAR} to {MAX_GIVEN_YEAR}")
+    return utc
+
+
+GivenDatetime = Annotated[
+    datetime,
+    AfterValidator(given_datetime),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": GIVEN_YEAR_PATTERN}),
+]
 
 
 def created_at_field() -> Any:

@@ -1,10 +1,10 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from mission_control.models.base import (
+    GivenDatetime,
     Priority,
     TaskStatus,
     created_at_field,
@@ -12,13 +12,6 @@ from mission_control.models.base import (
     ts_field,
     workspace_fk,
 )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """Refuse a due date without a timezone here, as a field error, not later as a crash."""
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a timezone, e.g. 2030-01-31T17:00:00Z")
-    return value
 
 
 class TaskBase(SQLModel):
@@ -49,21 +42,17 @@ class Task(TaskBase, table=True):
 
 
 class TaskCreate(TaskBase):
-    due_at: datetime | None = None
+    due_at: GivenDatetime | None = None
     parent_task_id: int | None = None
     assignee_ids: list[int] = Field(default_factory=list)
     depends_on_ids: list[int] = Field(default_factory=list)
-
-    _due_at_aware = field_validator("due_at")(_aware)
 
 
 class TaskUpdate(SQLModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20000)
     priority: Priority | None = None
-    due_at: datetime | None = None
-
-    _due_at_aware = field_validator("due_at")(_aware)
+    due_at: GivenDatetime | None = None
 
 
 class TaskAssignee(SQLModel, table=True):

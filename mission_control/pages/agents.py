@@ -9,6 +9,7 @@ import reflex as rx
 from mission_control.components.agent_bar import status_dot
 from mission_control.components.agent_form import agent_form_dialog
 from mission_control.components.confirm import confirm
+from mission_control.components.guard import admin_only, work_only
 from mission_control.components.layout import page
 from mission_control.state.agents import (
     AgentDetailState,
@@ -76,11 +77,8 @@ def agents_page() -> rx.Component:
                 rx.spacer(),
                 rx.input(placeholder="Filter by name, role, capability", value=AgentsState.query,
                          on_change=AgentsState.set_query, width=["100%", "260px"]),
-                rx.cond(
-                    AgentsState.is_admin,
-                    rx.button(rx.icon("plus", size=16), "New agent", on_click=AgentFormState.start_create,
-                              min_height="36px", custom_attrs={"data-testid": "new-agent"}),
-                ),
+                rx.button(rx.icon("plus", size=16), "New agent", on_click=AgentFormState.start_create,
+                          min_height="36px", custom_attrs={"data-testid": "new-agent"}, **admin_only()),
                 width="100%",
                 align="center",
                 wrap="wrap",
@@ -234,9 +232,8 @@ def keys_card() -> rx.Component:
 def detail_actions() -> rx.Component:
     a = AgentDetailState.agent
     return rx.hstack(
-        rx.cond(AgentDetailState.can_work,
-                rx.button(rx.icon("alarm-clock", size=16), "Wake now", on_click=AgentDetailState.wake_now,
-                          variant="soft", min_height="36px", disabled=a.paused)),
+        rx.button(rx.icon("alarm-clock", size=16), "Wake now", on_click=AgentDetailState.wake_now,
+                  variant="soft", min_height="36px", **work_only(disabled=a.paused)),
         rx.cond(
             AgentDetailState.is_admin,
             rx.fragment(

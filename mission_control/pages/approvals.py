@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from mission_control.components.diff import diff_view
+from mission_control.components.guard import work_only
 from mission_control.components.layout import page
 from mission_control.state.approvals import ApprovalsState, ReviewItem
 
@@ -55,20 +56,16 @@ def review_card(item: ReviewItem) -> rx.Component:
                 align="center",
             ),
             deliverable(item),
-            rx.cond(
-                S.can_work,
-                rx.grid(
-                    rx.button(rx.icon("x", size=18), "Reject", size="3", variant="soft", color_scheme="red",
-                              min_height="48px", width="100%", on_click=S.open_reject(item.id),  # type: ignore[operator]
-                              custom_attrs={"data-testid": "reject"}),
-                    rx.button(rx.icon("check", size=18), "Approve", size="3", color_scheme="grass",
-                              min_height="48px", width="100%", on_click=S.approve(item.id),  # type: ignore[operator]
-                              custom_attrs={"data-testid": "approve"}),
-                    columns="2",
-                    spacing="2",
-                    width="100%",
-                ),
-                rx.text("Viewers can read reviews; an operator decides them.", size="1", color_scheme="gray"),
+            rx.grid(
+                rx.button(rx.icon("x", size=18), "Reject", size="3", variant="soft", color_scheme="red",
+                          min_height="48px", width="100%", on_click=S.open_reject(item.id),  # type: ignore[operator]
+                          custom_attrs={"data-testid": "reject"}, **work_only()),
+                rx.button(rx.icon("check", size=18), "Approve", size="3", color_scheme="grass",
+                          min_height="48px", width="100%", on_click=S.approve(item.id),  # type: ignore[operator]
+                          custom_attrs={"data-testid": "approve"}, **work_only()),
+                columns="2",
+                spacing="2",
+                width="100%",
             ),
             spacing="3",
             width="100%",

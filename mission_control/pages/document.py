@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.guard import work_only
 from mission_control.components.layout import page
 from mission_control.state.document import DiffRow, DocumentState, VersionRow
 
@@ -34,6 +35,7 @@ def editor() -> rx.Component:
         font_family="var(--code-font-family)",
         size="2",
         custom_attrs={"data-testid": "editor"},
+        **work_only(),
     )
     preview = rx.box(
         rx.cond(
@@ -127,10 +129,10 @@ def version_row(v: VersionRow) -> rx.Component:
         rx.button("Diff", size="1", variant="soft", on_click=DocumentState.show_diff(v.version, "previous"),  # type: ignore[operator]
                   aria_label=f"Diff version {v.version}", custom_attrs={"data-testid": "diff-version"}),
         rx.cond(
-            ~latest & DocumentState.can_work,
+            ~latest,
             rx.button("Restore", size="1", variant="soft", color_scheme="orange",
                       on_click=DocumentState.ask_restore(v.version),  # type: ignore[operator]
-                      custom_attrs={"data-testid": "restore-version"}),
+                      custom_attrs={"data-testid": "restore-version"}, **work_only()),
         ),
         align="center",
         spacing="2",
@@ -287,8 +289,8 @@ def toolbar() -> rx.Component:
         ),
         rx.spacer(),
         rx.cond(DocumentState.dirty, rx.text("Unsaved changes", size="1", color_scheme="amber")),
-        rx.button(rx.icon("save", size=14), "Save", on_click=DocumentState.save, disabled=~DocumentState.dirty | ~DocumentState.can_work,
-                  custom_attrs={"data-testid": "save"}),
+        rx.button(rx.icon("save", size=14), "Save", on_click=DocumentState.save,
+                  custom_attrs={"data-testid": "save"}, **work_only(disabled=~DocumentState.dirty)),
         align="center",
         spacing="3",
         width="100%",
@@ -319,6 +321,7 @@ def document_page() -> rx.Component:
             aria_label="Title",
             width="100%",
             font_weight="bold",
+            **work_only(),
         ),
         stale_callout(),
         rx.flex(

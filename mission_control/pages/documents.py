@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.guard import work_only
 from mission_control.components.layout import page
 from mission_control.state.documents import ALL, TYPES, DocRow, DocumentsState
 
@@ -180,7 +181,8 @@ def empty_state() -> rx.Component:
                     rx.text("No documents yet.", size="3", weight="medium"),
                     rx.text("Deliverables, research notes and protocols your squad writes appear here.",
                             size="2", color_scheme="gray", text_align="center"),
-                    rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new),
+                    rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new,
+                              **work_only()),
                     align="center",
                 ),
             ),
@@ -206,11 +208,8 @@ def documents_page() -> rx.Component:
                 rx.heading("Documents", size="5"),
                 rx.cond(DocumentsState.loaded, rx.badge(DocumentsState.items.length(), size="2", variant="soft")),  # type: ignore[attr-defined]
                 rx.spacer(),
-                rx.cond(
-                    DocumentsState.can_work,
-                    rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new,
-                              custom_attrs={"data-testid": "new-document"}),
-                ),
+                rx.button(rx.icon("plus", size=14), "New document", on_click=DocumentsState.open_new,
+                          custom_attrs={"data-testid": "new-document"}, **work_only()),
                 width="100%",
                 align="center",
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from mission_control.components.confirm import confirm
@@ -9,6 +11,8 @@ from mission_control.components.layout import page
 from mission_control.state.settings import ROLES, OperatorRow, SettingsState, TokenRow
 
 S = SettingsState
+OWNER_REASON = ("Only the platform owner creates workspaces: an admin of the first workspace, or "
+                "`python -m mission_control.seed --create-workspace` on the server.")
 
 
 def token_row(t: TokenRow) -> rx.Component:
@@ -63,6 +67,10 @@ def secret_callout() -> rx.Component:
     )
 
 
+def owner_only() -> dict[str, Any]:
+    return {"disabled": ~S.platform_owner, "title": rx.cond(S.platform_owner, "", OWNER_REASON)}
+
+
 def workspace_card() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -76,9 +84,10 @@ def workspace_card() -> rx.Component:
                     color_scheme="gray"),
             rx.form(
                 rx.hstack(rx.input(name="slug", placeholder="slug (e.g. research)", width="200px",
-                                   aria_label="New workspace slug"),
-                          rx.input(name="name", placeholder="name", width="200px", aria_label="New workspace name"),
-                          rx.button("Create workspace", type="submit", variant="soft"), wrap="wrap"),
+                                   aria_label="New workspace slug", **owner_only()),
+                          rx.input(name="name", placeholder="name", width="200px", aria_label="New workspace name",
+                                   **owner_only()),
+                          rx.button("Create workspace", type="submit", variant="soft", **owner_only()), wrap="wrap"),
                 on_submit=S.create_workspace,
             ),
             rx.cond(S.ws_error != "", rx.text(S.ws_error, color_scheme="red", size="1")),

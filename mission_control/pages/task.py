@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from mission_control.components.guard import work_only, work_only_attrs
 from mission_control.components.kanban import priority_badge
 from mission_control.components.layout import page
 from mission_control.state.board import COLUMN_TITLES
@@ -37,6 +38,7 @@ def ref_row(ref: Ref, removable: bool = False) -> rx.Component:
                 color_scheme="gray",
                 aria_label="Remove dependency",
                 on_click=TaskState.remove_dependency(ref.id),  # type: ignore[operator]
+                **work_only(),
             ),
         ),
         align="center",
@@ -63,7 +65,8 @@ def thread_item(m: ThreadItem) -> rx.Component:
             rx.cond(m.type != "comment", rx.badge(m.type, size="1", variant="soft")),
             rx.text(rx.moment(m.created_at, from_now=True), size="1", color_scheme="gray"),
             rx.spacer(),
-            rx.button("Reply", size="1", variant="ghost", on_click=TaskState.start_reply(m.id)),  # type: ignore[operator]
+            rx.button("Reply", size="1", variant="ghost", on_click=TaskState.start_reply(m.id),  # type: ignore[operator]
+                      **work_only()),
             align="center",
             width="100%",
         ),
@@ -95,6 +98,7 @@ def composer() -> rx.Component:
             rows="3",
             aria_label="Message",
             custom_attrs={"data-testid": "composer"},
+            **work_only(),
         ),
         rx.cond(
             TaskState.mention_suggestions.length() > 0,  # type: ignore[attr-defined]
@@ -116,7 +120,8 @@ def composer() -> rx.Component:
         ),
         rx.hstack(
             rx.spacer(),
-            rx.button(rx.icon("send", size=14), "Send", on_click=TaskState.send, disabled=TaskState.draft.strip() == ""),  # type: ignore[attr-defined]
+            rx.button(rx.icon("send", size=14), "Send", on_click=TaskState.send,
+                      **work_only(disabled=TaskState.draft.strip() == "")),  # type: ignore[attr-defined]
             width="100%",
         ),
         width="100%",
@@ -137,7 +142,8 @@ def description() -> rx.Component:
         ),
         rx.box(
             rx.cond(TaskState.description != "", rx.markdown(TaskState.description), rx.text("No description yet.", color_scheme="gray", size="2")),
-            rx.button(rx.icon("pencil", size=12), "Edit", size="1", variant="ghost", on_click=TaskState.start_edit),
+            rx.button(rx.icon("pencil", size=12), "Edit", size="1", variant="ghost", on_click=TaskState.start_edit,
+                      **work_only()),
             width="100%",
         ),
     )
@@ -150,6 +156,7 @@ def assignee_picker() -> rx.Component:
             checked=TaskState.assignee_names.contains(agent.name),  # type: ignore[attr-defined]
             on_change=lambda on: TaskState.toggle_assignee(agent.id, on),  # type: ignore[operator]
             size="2",
+            **work_only_attrs(),
         )
 
     return rx.vstack(rx.foreach(TaskState.agents, row), spacing="1", max_height="220px", overflow_y="auto", width="100%")
@@ -160,26 +167,30 @@ def sidebar() -> rx.Component:
         section(
             "Status",
             rx.select.root(
-                rx.select.trigger(aria_label="Status"),
+                rx.select.trigger(aria_label="Status", custom_attrs={"title": work_only()["title"]}),
                 rx.select.content(*[rx.select.item(t, value=k) for k, t in COLUMN_TITLES.items()]),
                 value=TaskState.status,
                 on_change=TaskState.move_to,
+                disabled=work_only()["disabled"],
             ),
         ),
         section(
             "Priority",
-            rx.select(["urgent", "high", "medium", "low"], value=TaskState.priority, on_change=TaskState.set_priority, aria_label="Priority"),
+            rx.select(["urgent", "high", "medium", "low"], value=TaskState.priority, on_change=TaskState.set_priority, aria_label="Priority",
+                      **work_only_attrs()),
         ),
         section("Assignees", assignee_picker()),
         section(
             "Due",
             rx.hstack(
                 rx.input(type="date", value=TaskState.due_at[:10], on_change=TaskState.set_due,  # type: ignore[index]
-                         aria_label="Due date", custom_attrs={"data-testid": "due-date"}),
+                         aria_label="Due date", custom_attrs={"data-testid": "due-date"}, **work_only()),
                 rx.cond(TaskState.due_at != "", rx.button("clear", size="1", variant="ghost",
-                                                         on_click=TaskState.set_due(""))),  # type: ignore[operator]
+                                                         on_click=TaskState.set_due(""), **work_only())),  # type: ignore[operator]
                 align="center",
             ),
+            rx.cond(TaskState.due_error != "", rx.text(TaskState.due_error, color_scheme="red", size="1",
+                                                       custom_attrs={"data-testid": "due-error"})),
         ),
         section(
             "Similar tasks",
@@ -235,16 +246,18 @@ def main_column() -> rx.Component:
             "Subtasks",
             rx.foreach(TaskState.subtasks, ref_row),
             rx.hstack(
-                rx.input(placeholder="New subtask title", value=TaskState.new_subtask, on_change=TaskState.set_new_subtask, size="2"),
-                rx.button("Add", size="2", variant="soft", on_click=TaskState.add_subtask),
+                rx.input(placeholder="New subtask title", value=TaskState.new_subtask, on_change=TaskState.set_new_subtask, size="2",
+                         **work_only()),
+                rx.button("Add", size="2", variant="soft", on_click=TaskState.add_subtask, **work_only()),
             ),
         ),
         section(
             "Waits for",
             rx.foreach(TaskState.dependencies, lambda r: ref_row(r, removable=True)),
             rx.hstack(
-                rx.input(placeholder="Task number, e.g. 12", value=TaskState.new_dependency, on_change=TaskState.set_new_dependency, size="2"),
-                rx.button("Add dependency", size="2", variant="soft", on_click=TaskState.add_dependency),
+                rx.input(placeholder="Task number, e.g. 12", value=TaskState.new_dependency, on_change=TaskState.set_new_dependency, size="2",
+                         **work_only()),
+                rx.button("Add dependency", size="2", variant="soft", on_click=TaskState.add_dependency, **work_only()),
             ),
         ),
         section(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from mission_control.components.confirm import confirm
 from mission_control.components.diff import diff_view
+from mission_control.components.guard import work_only
 from mission_control.components.layout import page
 from mission_control.state.working import VersionRow, WorkingState
 
@@ -25,8 +26,8 @@ def version_row(v: VersionRow) -> rx.Component:
         rx.hstack(
             rx.button("Diff", size="1", variant="ghost", on_click=S.show_diff(v.version)),  # type: ignore[operator]
             rx.cond(
-                (v.version != S.version) & S.can_work,
-                confirm(rx.button("Restore", size="1", variant="ghost", color_scheme="amber"),
+                v.version != S.version,
+                confirm(rx.button("Restore", size="1", variant="ghost", color_scheme="amber", **work_only()),
                         ("Restore version ", v.version, "?"),
                         "Its notes become a new version; nothing in the history is lost.", "Restore",
                         S.restore(v.version), color=None),  # type: ignore[operator]
@@ -60,8 +61,7 @@ def notes_editor() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.cond(S.can_work, rx.button(rx.icon("pencil", size=14), "Edit notes", variant="soft",
-                                      on_click=S.start_edit)),
+        rx.button(rx.icon("pencil", size=14), "Edit notes", variant="soft", on_click=S.start_edit, **work_only()),
     )
 
 

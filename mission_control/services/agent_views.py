@@ -23,6 +23,7 @@ def agent_row(agent: Agent, open_tasks: int = 0) -> dict[str, Any]:
         "description": agent.description,
         "status": "paused" if agent.paused else str(agent.status),
         "paused": agent.paused,
+        "can_delete": agent.can_delete,
         "capabilities": list(agent.capabilities or []),
         "driver_type": str(agent.driver_type),
         # Secrets stay on the server: the page gets "set / not set" for each, never the value.

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from mission_control import outbound
-from mission_control.errors import Conflict, Invalid
+from mission_control.errors import Conflict, Forbidden, Invalid
 from mission_control.models import (
     Agent,
     AgentCreate,
@@ -120,6 +120,7 @@ def create_agent(
         description=spec.description,
         heartbeat_interval_s=spec.heartbeat_interval_s,
         driver_type=spec.driver_type,
+        can_delete=spec.can_delete,
         capabilities=spec.capabilities,
         driver_config=spec.driver_config,
         session_key=_session_key(session, workspace_id, spec.role, spec.name),
@@ -234,6 +235,20 @@ def set_status(
         details={"agent_id": agent.id, "status": str(status)},
     )
     return agent
+
+
+def require_delete_grant(*, session: Session, actor: Actor, what: str) -> None:
+    """Agents delete tasks and documents only with an admin's grant (Agent.can_delete);
+    people's roles are checked by the callers as before."""
+    if actor.agent_id is None:
+        return
+    agent = session.get(Agent, actor.agent_id)
+    if agent is None or not agent.can_delete:
+        raise Forbidden(
+            f"agent {actor.name} may not delete {what}: an admin can allow it "
+            "(\"May delete tasks and documents\" in the agent's settings, or can_delete in the API)",
+            details={"required": "can_delete"},
+        )
 
 
 def list_agents(*, session: Session, workspace_id: int) -> list[Agent]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel
 from mission_control.errors import Invalid, NotFound
 
 M = TypeVar("M", bound=SQLModel)
+MAX_ID = 2_147_483_647  # row ids are 32-bit integers on every backend
 S = TypeVar("S", bound=BaseModel)
 
 
@@ -24,11 +25,27 @@ def get_in_workspace(
     `lock`: hold the row (FOR NO KEY UPDATE on PostgreSQL, the lock an update of it takes
     anyway) so a concurrent unit deciding on the same row waits and then sees this one's change.
     """
+    if not isinstance(obj_id, int) or not 1 <= obj_id <= MAX_ID:  # from a URL, a form, a socket
+        raise _missing(model, obj_id)
     obj = session.get(model, obj_id, with_for_update={"key_share": True} if lock else None)
     if obj is None or getattr(obj, "workspace_id", None) != workspace_id:
-        label = getattr(model, "__tablename__", model.__name__.lower()).replace("_", " ")
-        raise NotFound(f"{label} {obj_id} does not exist")
+        raise _missing(model, obj_id)
     return obj
+
+
+def _missing(model: type[SQLModel], obj_id: object) -> NotFound:
+    label = getattr(model, "__tablename__", model.__name__.lower()).replace("_", " ")
+    return NotFound(f"{label} {str(obj_id)[:40]} does not exist")
+
+
+def parse_id(raw: object) -> int:
+    """A row id typed or linked by a person (`12`, `#12`), or 0 if it cannot be one: not ASCII
+    digits (`abc`, `²`), or beyond the ids rows can have (`99999999999999999999`)."""
+    text = str(raw).strip().lstrip("#")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return 0
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else 0
 
 
 def validate(schema: type[S], data: Any) -> S:

@@ -8,6 +8,7 @@ from mission_control.errors import Conflict, Invalid, NotFound
 from mission_control.models import Document, DocumentType, DocumentVersion, Task, utcnow
 from mission_control.services import memory
 from mission_control.services.actor import Actor
+from mission_control.services.agents import require_delete_grant
 from mission_control.services.common import get_in_workspace
 from mission_control.services.recording import record_change
 
@@ -170,6 +171,7 @@ def restore_version(
 def delete_document(*, session: Session, workspace_id: int, document_id: int, actor: Actor) -> None:
     """Delete a document and its versions (the audit log keeps that it existed)."""
     doc = get_in_workspace(session, Document, document_id, workspace_id)
+    require_delete_grant(session=session, actor=actor, what="documents")
     before = {"title": doc.title, "version": doc.version, "type": str(doc.type), "task_id": doc.task_id}
     memory.forget_source(session, "document", document_id)
     session.delete(doc)

@@ -18,6 +18,7 @@ from mission_control.models import (
 )
 from mission_control.services import memory, task_flow
 from mission_control.services.actor import Actor
+from mission_control.services.agents import require_delete_grant
 from mission_control.services.common import get_in_workspace, insert_row, validate
 from mission_control.services.notifications import notify
 from mission_control.services.recording import record_change, snapshot
@@ -205,6 +206,7 @@ def subtasks(session: Session, task_id: int) -> list[Task]:
 
 def delete_task(*, session: Session, workspace_id: int, task_id: int, actor: Actor) -> None:
     task = get_in_workspace(session, Task, task_id, workspace_id)
+    require_delete_grant(session=session, actor=actor, what="tasks")
     before = snapshot(task)
     memory.forget_task(session, task_id)
     session.delete(task)

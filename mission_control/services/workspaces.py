@@ -1,4 +1,10 @@
-"""Workspaces (tenants): creating one with its own first admin, renaming."""
+"""Workspaces (tenants): creating one with its own first admin, renaming.
+
+Creating a workspace is the platform owner's call, not a tenant's: the admins of the
+installation's first workspace (the one made at first start) may, and so may the command line
+on the server (`python -m mission_control.seed --create-workspace SLUG [NAME]`). Admins of any
+other workspace administer only their own.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,8 @@ import re
 
 from sqlmodel import Session, select
 
-from mission_control.errors import Conflict, Invalid, NotFound
-from mission_control.models import Workspace
+from mission_control.errors import Conflict, Forbidden, Invalid, NotFound
+from mission_control.models import ActorType, User, UserRole, Workspace
 from mission_control.services.actor import Actor
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -34,11 +40,36 @@ def create_workspace(*, session: Session, slug: str, name: str) -> Workspace:
     return ws
 
 
+def is_platform_owner(*, session: Session, actor: Actor) -> bool:
+    """An active admin of the first workspace, or the server's own command line (system)."""
+    if actor.type == ActorType.system:
+        return True
+    if actor.user_id is None:
+        return False
+    user = session.get(User, actor.user_id)
+    home = first_workspace(session=session)
+    return bool(user and home and user.is_active and user.role == UserRole.admin
+                and user.workspace_id == home.id)
+
+
+def require_platform_owner(*, session: Session, actor: Actor) -> None:
+    if not is_platform_owner(session=session, actor=actor):
+        home = first_workspace(session=session)
+        raise Forbidden(
+            "only the platform owner creates workspaces: an admin of the first workspace"
+            f"{f' ({home.slug})' if home else ''}, or `python -m mission_control.seed "
+            "--create-workspace` on the server",
+            details={"required": "platform_owner"},
+        )
+
+
 def create_with_admin(*, session: Session, slug: str, name: str, actor: Actor) -> tuple[Workspace, str, str]:
-    """A new tenant and its first admin; returns (workspace, admin handle, password shown once)."""
+    """A new tenant and its first admin; returns (workspace, admin handle, password shown once).
+    The platform owner's action (see the module docstring)."""
     from mission_control.services import auth
     from mission_control.services.recording import record_change
 
+    require_platform_owner(session=session, actor=actor)
     ws = create_workspace(session=session, slug=slug, name=name)
     assert ws.id is not None
     creds = auth.ensure_admin(session=session, workspace_slug=ws.slug)

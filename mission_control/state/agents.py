@@ -11,6 +11,7 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import agent_signals, agent_views, agents, api_keys
 from mission_control.services.authz import Permission
+from mission_control.services.common import parse_id
 from mission_control.state import live
 from mission_control.state.feed import FeedItem
 from mission_control.state.session import SessionState
@@ -40,6 +41,7 @@ class AgentRow:
     description: str = ""
     status: str = "idle"
     paused: bool = False
+    can_delete: bool = False
     capabilities: list[str] = field(default_factory=list)
     driver_type: str = ""
     driver_config: dict[str, str] = field(default_factory=dict)
@@ -150,6 +152,7 @@ class AgentFormState(SessionState):
     secrets_set: dict[str, bool] = {}
     clear_api_key: bool = False
     builtin_role: str = "orchestrator"
+    can_delete: bool = False
     capabilities: list[str] = []
     cap_draft: str = ""
     errors: dict[str, str] = {}
@@ -162,6 +165,7 @@ class AgentFormState(SessionState):
         self.model = self.base_url = self.url = ""
         self._secret_input, self.secrets_set, self.clear_api_key = {}, {}, False
         self.builtin_role, self.errors, self.open = "orchestrator", {}, True
+        self.can_delete = False
 
     @rx.event
     def start_edit(self, row: dict[str, Any]) -> None:
@@ -175,6 +179,7 @@ class AgentFormState(SessionState):
         self._secret_input, self.clear_api_key = {}, False
         self.secrets_set = dict(row.get("driver_secrets") or {})
         self.builtin_role = cfg.get("role", "orchestrator")
+        self.can_delete = bool(row.get("can_delete", False))
         self.errors, self.open = {}, True
 
     @rx.event
@@ -182,6 +187,10 @@ class AgentFormState(SessionState):
         self.open = value
         if not value:  # cancelled: a typed secret is not kept in the stored state either
             self._secret_input = {}
+
+    @rx.event
+    def set_can_delete(self, value: bool) -> None:
+        self.can_delete = bool(value)
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
@@ -225,6 +234,7 @@ class AgentFormState(SessionState):
         data, errors = form_payload({**form, **self._secret_input}, self.capabilities)
         if self.clear_api_key and self.driver_type == "openai":
             data["driver_config"]["api_key"] = None
+        data["can_delete"] = self.can_delete
         if errors:
             self.errors = errors
             return None
@@ -312,8 +322,7 @@ class AgentDetailState(SessionState):
 
     @rx.event
     def on_load(self) -> None:
-        raw = str(self.router.page.params.get("agent_id", "0"))
-        self.agent_id = int(raw) if raw.isdigit() else 0
+        self.agent_id = parse_id(self.router.page.params.get("agent_id", ""))
         self.loaded, self.found, self.new_token = False, bool(self.agent_id), ""
         live.watch_tab(self.router.session.client_token, self.context())
         if not self.agent_id:

@@ -74,8 +74,11 @@ class AuditState(SessionState):
 
     @rx.event
     def apply_filters(self, form: dict[str, Any]) -> None:
-        self.actor, self.action = str(form.get("actor", "")), str(form.get("action", ""))
-        self.target_type = str(form.get("target_type", ""))
+        # Filters, never stored: without NUL (PostgreSQL cannot compare it), at most a line long.
+        def clean(key: str) -> str:
+            return str(form.get(key, "")).replace("\x00", "")[:100]
+
+        self.actor, self.action, self.target_type = clean("actor"), clean("action"), clean("target_type")
         self.refresh()
 
     @rx.event

@@ -13,6 +13,7 @@ import reflex as rx
 
 from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import document_views, documents
+from mission_control.services.common import parse_id
 from mission_control.state import live
 from mission_control.state.service_calls import read, write
 from mission_control.state.session import SessionState
@@ -110,8 +111,7 @@ class DocumentState(SessionState):
 
     @rx.event
     def on_load(self) -> None:
-        raw = str(self.router.page.params.get("doc_id", "0"))
-        self.document_id = int(raw) if raw.isdigit() else 0
+        self.document_id = parse_id(self.router.page.params.get("doc_id", ""))
         self.loaded, self.diff_open, self.restore_candidate, self.view = False, False, 0, "edit"
         live.watch_tab(self.router.session.client_token, self.context())
         self.load()

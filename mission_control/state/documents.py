@@ -10,6 +10,7 @@ import reflex as rx
 from mission_control.errors import Invalid, MissionControlError, NotFound
 from mission_control.models import DocumentType
 from mission_control.services import document_views, documents
+from mission_control.services.common import parse_id
 from mission_control.state import live
 from mission_control.state.service_calls import read, write
 from mission_control.state.session import SessionState
@@ -71,7 +72,9 @@ class DocumentsState(SessionState):
 
     @rx.event
     def set_search(self, value: str) -> None:
-        self.search = value
+        # A filter, never stored: a NUL (which PostgreSQL cannot compare) or a novel matches
+        # nothing a shorter, NUL-free search would not.
+        self.search = str(value).replace("\x00", "")[:200]
         self.refresh()
 
     @rx.event
@@ -111,7 +114,7 @@ class DocumentsState(SessionState):
         if not self.new_title.strip():
             self.errors = {"title": "Give the document a title."}
             return None
-        task_id = int(self.new_task) if self.new_task.isdigit() else None
+        task_id = parse_id(self.new_task) or None
         try:
             doc_id = write(
                 self.context(), documents.create_document, title=self.new_title, type=self.new_type, task_id=task_id

@@ -50,6 +50,7 @@ class SettingsState(SessionState):
     new_role: str = "operator"
     form_error: str = ""
     ws_error: str = ""
+    platform_owner: bool = False  # may create workspaces (services/workspaces.py)
 
     def refresh(self) -> None:
         ctx = self.context()
@@ -61,6 +62,7 @@ class SettingsState(SessionState):
             self.tokens = [TokenRow(k.id or 0, k.prefix, k.name, _iso(k.created_at), _iso(k.last_used_at))
                            for k in keys]
             people = users.list_users(session=session, workspace_id=ctx.workspace_id) if ctx.role == "admin" else []
+            self.platform_owner = workspaces.is_platform_owner(session=session, actor=ctx.actor)
             self.operators = [OperatorRow(u.id or 0, u.handle, u.display_name, str(u.role), u.is_active,
                                           _iso(u.last_login_at)) for u in people]
         self.loaded = True

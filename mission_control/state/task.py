@@ -6,14 +6,17 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 
 from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
+from mission_control.models.base import MAX_GIVEN_YEAR, MIN_GIVEN_YEAR, given_datetime
 from mission_control.services import messages, task_detail, task_flow, tasks
 from mission_control.services.authz import Permission
+from mission_control.services.common import parse_id
 from mission_control.state import live
 from mission_control.state.session import SessionState
 
@@ -108,6 +111,7 @@ class TaskState(SessionState):
     description_draft: str = ""
     new_subtask: str = ""
     new_dependency: str = ""
+    due_error: str = ""
     similar: list[SimilarRef] = []
     _ok: bool = True
 
@@ -150,9 +154,8 @@ class TaskState(SessionState):
 
     @rx.event
     def on_load(self) -> Any:
-        raw = str(self.router.page.params.get("task_id", "0"))
-        self.task_id = int(raw) if raw.isdigit() else 0
-        self.draft, self.reply_to, self.editing = "", 0, False
+        self.task_id = parse_id(self.router.page.params.get("task_id", ""))
+        self.draft, self.reply_to, self.editing, self.due_error = "", 0, False, ""
         self.loaded = False
         live.watch_tab(self.router.session.client_token, self.context())
         self.similar = []
@@ -219,8 +222,17 @@ class TaskState(SessionState):
 
     @rx.event
     def set_due(self, value: str) -> Any:
-        """A date from the picker means the end of that day (UTC); empty clears it."""
+        """A date from the picker means the end of that day (UTC); empty clears it. A date the
+        board cannot keep (year 275760, typed text) is refused next to the picker."""
+        value = str(value or "")[:40]
         due = f"{value}T23:59:00+00:00" if value else None
+        try:
+            if due is not None:
+                given_datetime(datetime.fromisoformat(due))
+        except ValueError:
+            self.due_error = f"Pick a due date from {MIN_GIVEN_YEAR} to {MAX_GIVEN_YEAR} (not {value!r})."
+            return None
+        self.due_error = ""
         return self._run(lambda **kw: tasks.update_task(task_id=self.task_id, data={"due_at": due}, **kw),
                          "Due date cleared" if not value else f"Due {value}")
 
@@ -274,11 +286,11 @@ class TaskState(SessionState):
 
     @rx.event
     def add_dependency(self) -> Any:
-        raw = self.new_dependency.strip().lstrip("#")
-        if not raw.isdigit():
+        depends_on = parse_id(self.new_dependency)
+        if not depends_on:
             return rx.toast.error("Type the number of the task this one waits for, e.g. 12")
         outcome = self._run(
-            lambda **kw: task_flow.add_dependency(task_id=self.task_id, depends_on_id=int(raw), **kw)
+            lambda **kw: task_flow.add_dependency(task_id=self.task_id, depends_on_id=depends_on, **kw)
         )
         if self._ok:
             self.new_dependency = ""

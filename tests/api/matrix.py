@@ -17,7 +17,9 @@ class Call:
     route: str  # the route template, as FastAPI knows it
     url: str
     body: Any = None
-    needs: str = "read"  # public | read | work | operator | admin | self_agent | self_user
+    # public | read | work | delete (work, agents only with a grant) | operator | admin |
+    # self_agent | self_user
+    needs: str = "read"
     aims: bool = True  # names an object of the target team (in the path or the body)
 
     @property
@@ -73,7 +75,7 @@ def calls(t: Team) -> list[Call]:
         c("POST", "/tasks", "/tasks", {"title": "x", "depends_on_ids": [task]}, "work"),
         c("GET", "/tasks/{task_id}", f"/tasks/{task}"),
         c("PATCH", "/tasks/{task_id}", f"/tasks/{task}", {"title": "pwned"}, "work"),
-        c("DELETE", "/tasks/{task_id}", f"/tasks/{task}", needs="work"),
+        c("DELETE", "/tasks/{task_id}", f"/tasks/{task}", needs="delete"),
         c("POST", "/tasks/{task_id}/move", f"/tasks/{task}/move", {"status": "inbox"}, "work"),
         c("POST", "/tasks/{task_id}/approve", f"/tasks/{task}/approve", {}, "work"),
         c("POST", "/tasks/{task_id}/reject", f"/tasks/{task}/reject", {"reason": "needs work"}, "work"),
@@ -113,7 +115,7 @@ def calls(t: Team) -> list[Call]:
         c("POST", "/documents", "/documents", {"title": "x", "task_id": task}, "work"),
         c("GET", "/documents/{document_id}", f"/documents/{doc}"),
         c("PUT", "/documents/{document_id}", f"/documents/{doc}", {"content": "pwned"}, "work"),
-        c("DELETE", "/documents/{document_id}", f"/documents/{doc}", needs="work"),
+        c("DELETE", "/documents/{document_id}", f"/documents/{doc}", needs="delete"),
         c("GET", "/documents/{document_id}/versions", f"/documents/{doc}/versions"),
         c("GET", "/documents/{document_id}/versions/{version}", f"/documents/{doc}/versions/1"),
         c(
@@ -228,6 +230,7 @@ def refused_for(role: str, needs: str) -> bool:
         "public": {"admin", "operator", "viewer", "agent"},
         "read": {"admin", "operator", "viewer", "agent"},
         "work": {"admin", "operator", "agent"},
+        "delete": {"admin", "operator"},  # an agent needs an admin's grant (can_delete)
         "operator": {"admin", "operator"},
         "admin": {"admin"},
         "self_agent": {"agent"},

@@ -35,6 +35,9 @@ def test_document_versions_and_lost_update_refusal(client, squad):
     assert r.json()["version"] == 3 and r.json()["content"] == "# v1"
     listed = client.get(f"{API}/documents?type=research", headers=agent).json()["items"]
     assert [d["id"] for d in listed] == [did] and "content" not in listed[0]
+    assert client.delete(f"{API}/documents/{did}", headers=agent).status_code == 403
+    grant = {"can_delete": True}
+    client.patch(f"{API}/agents/{squad.a.agent_id}", headers=squad.a.auth("admin"), json=grant)
     assert client.delete(f"{API}/documents/{did}", headers=agent).status_code == 204
     assert client.get(f"{API}/documents/{did}", headers=agent).status_code == 404
 

@@ -15,6 +15,14 @@ from mission_control.api.app import create_api
 from mission_control.config import Settings
 from mission_control.observe import health, logs, metrics
 
+SCRAPE = {"Authorization": "Bearer scrape-token"}
+
+
+@pytest.fixture
+def app(db):  # type: ignore[no-untyped-def]
+    """The API with MC_METRICS_TOKEN set, so these tests can scrape /metrics."""
+    return create_api(Settings(api_rate_limit="100000/minute", metrics_token="scrape-token"))
+
 
 def _sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample in Prometheus text format (0 when absent)."""
@@ -29,7 +37,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
 
 def test_metrics_count_requests_by_route_template(client, squad):
     before = _sample(
-        client.get("/metrics").text,
+        client.get("/metrics", headers=SCRAPE).text,
         "mc_http_request_duration_seconds_count",
         method="GET",
         route="/api/v1/tasks/{task_id}",
@@ -39,8 +47,8 @@ def test_metrics_count_requests_by_route_template(client, squad):
         r = client.get(f"/api/v1/tasks/{squad.a.task_id}", headers=squad.a.auth("agent"))
         assert r.status_code == 200
     client.get("/api/v1/tasks/999999", headers=squad.a.auth("agent"))
-    text = client.get("/metrics").text
-    assert "text/plain" in client.get("/metrics").headers["content-type"]
+    text = client.get("/metrics", headers=SCRAPE).text
+    assert "text/plain" in client.get("/metrics", headers=SCRAPE).headers["content-type"]
     ok = _sample(
         text, "mc_http_request_duration_seconds_count", method="GET",
         route="/api/v1/tasks/{task_id}", status="200",
@@ -59,7 +67,7 @@ def test_metrics_read_registered_callbacks_and_survive_a_broken_one(client):
     metrics.register_gauge("mc_test_lag_seconds", "Test lag.", lambda: 1.5)
     metrics.register_gauge("mc_test_broken", "Broken.", lambda: 1 / 0)
     try:
-        r = client.get("/metrics")
+        r = client.get("/metrics", headers=SCRAPE)
         assert r.status_code == 200
         assert _sample(r.text, "mc_queue_depth", queue="test_queue") == 7
         assert _sample(r.text, "mc_test_lag_seconds") == 1.5
@@ -109,19 +117,20 @@ def test_access_lines_can_be_switched_off(db, squad, json_logs):
     assert [x for x in lines if x["logger"] == "mission_control.access"] == []
 
 
-def test_health_reports_every_check(client, monkeypatch):
-    body = client.get("/api/v1/health").json()
+def test_health_reports_every_check(client, squad, monkeypatch):
+    admin = squad.a.auth("admin")
+    body = client.get("/api/v1/health", headers=admin).json()
     assert body["checks"]["database"] == "ok" and "redis" not in body["checks"]
     health.register_check("memory", lambda: "12 points, lag 0.1 s")
     try:
-        body = client.get("/api/v1/health").json()
+        body = client.get("/api/v1/health", headers=admin).json()
         assert body["status"] == "ok" and body["checks"]["memory"] == "12 points, lag 0.1 s"
 
         def broken() -> str:
             raise RuntimeError("index not loaded")
 
         health.register_check("memory", broken)
-        r = client.get("/api/v1/health")
+        r = client.get("/api/v1/health", headers=admin)
         assert r.status_code == 503
         assert r.json()["status"] == "unavailable" and r.json()["database"] == "ok"
         assert "index not loaded" in r.json()["checks"]["memory"]
@@ -133,7 +142,7 @@ def test_health_checks_redis_when_configured(client, monkeypatch):
     monkeypatch.setattr(
         health, "get_settings", lambda: Settings(redis_url="redis://127.0.0.1:1/5")
     )
-    r = client.get("/api/v1/health")
+    r = client.get("/api/v1/health", headers=SCRAPE)
     assert r.status_code == 503 and r.json()["checks"]["redis"].startswith("failing:")
     monkeypatch.setattr(
         health, "get_settings", lambda: Settings(redis_url="redis://127.0.0.1:6379/5")
@@ -151,7 +160,7 @@ def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):
     from mission_control.config import ROOT
 
     env = {**__import__("os").environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "MC_METRICS_TOKEN": "scrape-token"}
     work = ("from mission_control.observe import metrics\n"
             "metrics.heartbeat_runs.labels('ok').inc({n})\n"
             "metrics.http_latency.labels('GET', '/api/v1/me', '200').observe(0.01)\n")
@@ -161,10 +170,41 @@ def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):
               "from mission_control.api.app import create_api\n"
               "from mission_control.observe import metrics\n"
               "metrics.queue_depth('scrape_worker_queue', lambda: 4)\n"
-              "print(TestClient(create_api()).get('/metrics').text)\n")
+              f"print(TestClient(create_api()).get('/metrics', headers={SCRAPE!r}).text)\n")
     out = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, timeout=120,
                          capture_output=True, text=True).stdout
     assert _sample(out, "mc_heartbeat_runs_total", outcome="ok") == 5
     assert _sample(out, "mc_http_request_duration_seconds_count", route="/api/v1/me") == 2
     # Scrape-time gauges come from the worker that answers.
     assert _sample(out, "mc_queue_depth", queue="scrape_worker_queue") == 4
+
+
+def test_metrics_are_off_until_a_token_is_set_and_then_need_it(db):
+    off = TestClient(create_api(Settings(api_rate_limit="100000/minute")))
+    r = off.get("/metrics")
+    assert r.status_code == 404 and "MC_METRICS_TOKEN" in r.json()["error"]["message"]
+    assert "mc_http_request" not in r.text
+    on = TestClient(create_api(Settings(api_rate_limit="100000/minute", metrics_token="s3cret")))
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic s3cret"}):
+        r = on.get("/metrics", headers=headers)
+        assert r.status_code == 401 and "mc_http_request" not in r.text
+    assert "mc_http_request" in on.get("/metrics", headers={"Authorization": "Bearer s3cret"}).text
+
+
+def test_health_tells_a_stranger_only_ok_or_failing(client, squad):
+    def broken() -> str:
+        raise ConnectionError("cannot reach qdrant.internal.example:6333 from /srv/mc/data")
+
+    health.register_check("memory", broken)
+    try:
+        for headers in ({}, {"Authorization": "Bearer mco_not_a_key"}, squad.a.auth("operator"),
+                        squad.a.auth("agent")):
+            r = client.get("/api/v1/health", headers=headers)
+            assert r.status_code == 503
+            assert r.json() == {"status": "unavailable", "database": "ok", "version": None,
+                                "checks": {"database": "ok", "memory": "failing"}}
+        for headers in (squad.a.auth("admin"), SCRAPE):
+            body = client.get("/api/v1/health", headers=headers).json()
+            assert "qdrant.internal.example" in body["checks"]["memory"] and body["version"]
+    finally:
+        health.register_check("memory", None)

@@ -44,8 +44,9 @@ def test_sign_in_form_refuses_a_wrong_password_then_lets_the_operator_in(app_ser
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/agents/", timeout=10000)
     expect(page.get_by_test_id("agent-card")).to_have_count(1)
-    # An operator (not admin) may not create agents: the button is not offered.
-    expect(page.get_by_test_id("new-agent")).to_have_count(0)
+    # An operator (not admin) may not create agents: the button is read-only and says why.
+    expect(page.get_by_test_id("new-agent")).to_be_disabled()
+    expect(page.get_by_test_id("new-agent")).to_have_attribute("title", "Only an admin can do this.")
 
 
 def test_admin_creates_an_agent_through_the_form_after_fixing_a_mistake(app_server, login, crew, db):  # type: ignore[no-untyped-def]

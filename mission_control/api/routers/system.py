@@ -5,17 +5,22 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 
-from mission_control.api.deps import Admin, QueryId
+from mission_control.api.deps import Admin, QueryId, authenticate
 from mission_control.api.errors import COMMON_RESPONSES
+from mission_control.api.observe import bearer_token, holds_metrics_token
 from mission_control.api.schemas import AuditCheck, Health
 from mission_control.api.schemas.base import NO_NUL
 from mission_control.db import read_session
+from mission_control.errors import MissionControlError
 from mission_control.observe import health as health_checks
 from mission_control.services import audit
+from mission_control.services.authz import Permission
 
 router = APIRouter(tags=["system"])
 
@@ -33,18 +38,42 @@ def _version() -> str:
     summary="Liveness with database, Redis and memory checks",
     responses={503: {"model": Health, "description": "A dependency does not answer."}},
 )
-def health() -> Health | JSONResponse:
-    results = health_checks.run_checks()
+async def health(request: Request) -> Health | JSONResponse:
+    """Open to anyone (load balancers): each check's ok or failing. The version and each
+    check's detail (error text can name hosts and paths) only with an admin's key or
+    MC_METRICS_TOKEN as `Authorization: Bearer`."""
+    detailed = await _may_see_details(request)
+    results = await run_in_threadpool(health_checks.run_checks)
     by_name = {r.name: r for r in results}
     body = Health(
         status="ok" if all(r.ok for r in results) else "unavailable",
         database="ok" if by_name["database"].ok else "unreachable",
-        version=_version(),
-        checks={r.name: r.detail if r.ok else f"failing: {r.detail}" for r in results},
+        version=_version() if detailed else None,
+        checks={r.name: _check_text(r, detailed) for r in results},
     )
     if body.status != "ok":
         return JSONResponse(body.model_dump(), status_code=503)
     return body
+
+
+def _check_text(result: health_checks.CheckResult, detailed: bool) -> str:
+    if not detailed:
+        return "ok" if result.ok else "failing"
+    return result.detail if result.ok else f"failing: {result.detail}"
+
+
+async def _may_see_details(request: Request) -> bool:
+    # Read by hand, not as a security dependency: the spec must not say health needs a key.
+    token = bearer_token(request)
+    if not token:
+        return False
+    if holds_metrics_token(request):
+        return True
+    creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    try:
+        return (await authenticate(request, creds)).can(Permission.admin)
+    except MissionControlError:  # a wrong key still gets the public answer, never a 401
+        return False
 
 
 @router.get(

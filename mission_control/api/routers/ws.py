@@ -34,7 +34,7 @@ from mission_control.models import Agent
 from mission_control.observe import metrics
 from mission_control.services import api_keys, queries
 from mission_control.services.authz import Principal, require_self_agent
-from mission_control.services.common import get_in_workspace
+from mission_control.services.common import get_in_workspace, parse_id
 
 router = APIRouter(prefix="/ws", tags=["websocket"])
 
@@ -73,7 +73,9 @@ metrics.connected_clients("agent_websockets", lambda: len(_streams))
 
 def _after(ws: WebSocket) -> int | None:
     raw = ws.query_params.get("after") or ws.headers.get("last-event-id")
-    return int(raw) if raw and raw.isdigit() else None
+    if raw and raw.strip() == "0":
+        return 0
+    return parse_id(raw) or None if raw else None  # not an id (or past any id): from now on
 
 
 async def _stream(

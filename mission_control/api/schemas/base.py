@@ -6,6 +6,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# A date given in a request body: timezone required, year 1971-9997.
+from mission_control.models.base import GivenDatetime as GivenDatetime
+
 T = TypeVar("T")
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
@@ -44,9 +47,21 @@ class In(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
+        if _has_nul(value):
             raise ValueError("must not contain NUL (\\x00) characters")
         return value
+
+
+def _has_nul(value: Any) -> bool:
+    # Lists and free-form objects too (capabilities, driver settings): their text ends up in
+    # text columns, prompts and pages just the same.
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Page(BaseModel, Generic[T]):

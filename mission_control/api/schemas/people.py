@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -17,6 +17,8 @@ from mission_control.services import secrets
 
 # --------------------------------------------------------------------------- agents
 
+Capability = Annotated[str, Field(max_length=40)]
+
 
 class AgentOut(Out):
     id: int
@@ -25,6 +27,7 @@ class AgentOut(Out):
     description: str
     status: AgentStatus
     paused: bool
+    can_delete: bool = Field(description="May delete tasks and documents (granted by an admin).")
     capabilities: list[str]
     heartbeat_interval_s: int
     driver_type: DriverType
@@ -60,7 +63,8 @@ class AgentIn(In):
     description: str = Field(default="", max_length=2000)
     heartbeat_interval_s: int = Field(default=900, ge=30, le=86400)
     driver_type: DriverType = DriverType.external
-    capabilities: list[str] = Field(default_factory=list, max_length=50)
+    can_delete: bool = Field(default=False, description="Let its keys delete tasks and documents.")
+    capabilities: list[Capability] = Field(default_factory=list, max_length=50)
     driver_config: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -69,7 +73,8 @@ class AgentPatch(In):
     description: str | None = Field(default=None, max_length=2000)
     heartbeat_interval_s: int | None = Field(default=None, ge=30, le=86400)
     driver_type: DriverType | None = None
-    capabilities: list[str] | None = Field(default=None, max_length=50)
+    can_delete: bool | None = Field(default=None, description="Let its keys delete tasks and documents.")
+    capabilities: list[Capability] | None = Field(default=None, max_length=50)
     driver_config: dict[str, Any] | None = Field(
         default=None,
         description="Replaces the settings. A secret (api_key, secret) left out, \"\" or \"(set)\" "

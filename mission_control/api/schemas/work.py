@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mission_control.api.schemas.base import In, Out, RowId
+from mission_control.api.schemas.base import GivenDatetime, In, Out, RowId
 from mission_control.models import (
     DocumentType,
     MessageType,
@@ -42,7 +42,7 @@ class TaskIn(In):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20000)
     priority: Priority = Priority.medium
-    due_at: datetime | None = None
+    due_at: GivenDatetime | None = None
     parent_task_id: RowId | None = None
     assignee_ids: list[RowId] = Field(default_factory=list, max_length=50)
     depends_on_ids: list[RowId] = Field(default_factory=list, max_length=50)
@@ -52,7 +52,7 @@ class SubtaskIn(In):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20000)
     priority: Priority = Priority.medium
-    due_at: datetime | None = None
+    due_at: GivenDatetime | None = None
     assignee_ids: list[RowId] = Field(default_factory=list, max_length=50)
 
 
@@ -60,7 +60,7 @@ class TaskPatch(In):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20000)
     priority: Priority | None = None
-    due_at: datetime | None = None
+    due_at: GivenDatetime | None = None
 
 
 class Move(In):
@@ -199,9 +199,11 @@ class ReadAll(BaseModel):
 class Health(BaseModel):
     status: str = Field(description="ok, or unavailable when any check fails.")
     database: str
-    version: str
+    version: str | None = Field(description="Only for an admin's key or MC_METRICS_TOKEN.")
     checks: dict[str, str] = Field(
-        default_factory=dict, description="Each check (database, redis, memory...): ok or why not."
+        default_factory=dict,
+        description="Each check (database, redis, memory...): ok or failing; what it found or "
+        "why it fails only for an admin's key or MC_METRICS_TOKEN.",
     )
 
 
