@@ -9,18 +9,20 @@ from reflex.istate.data import RouterData
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.models import Task
-from mission_control.services import api_keys, messages, task_flow, tasks
+from mission_control.services import browser_sessions, messages, task_flow, tasks
+from mission_control.services.browser_sessions import COOKIE
 from mission_control.services.common import get_in_workspace, parse_id
 from mission_control.state.agents import AgentDetailState
 from mission_control.state.document import DocumentState
 from mission_control.state.task import TaskState
+from unit.signed_in import signed_in
 
 HUGE = "99999999999999999999"
 
 
 @pytest.fixture
 def token(session, workspace, operator, op_actor):
-    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=operator.id, actor=op_actor)
+    secret = browser_sessions.open_session(session=session, user=operator)
     session.commit()
     return secret
 
@@ -28,8 +30,9 @@ def token(session, workspace, operator, op_actor):
 def opened(cls, token, **params):  # type: ignore[no-untyped-def]
     """A tab of `cls`'s page opened at a URL whose dynamic part is `params`."""
     s = cls()
-    s.session_token = token
-    s.router = RouterData.from_router_data({"pathname": "/x", "query": params, "asPath": "/x"})
+    s.router = RouterData.from_router_data(
+        {"headers": {"cookie": f"{COOKIE}={token}"}, "pathname": "/x", "query": params, "asPath": "/x"}
+    )
     return s
 
 
@@ -100,13 +103,11 @@ def test_search_and_filter_boxes_take_nul_and_novels_without_a_crash(session, wo
     from mission_control.state.documents import DocumentsState
 
     admin = make_user("boss", role=UserRole.admin)
-    _, secret = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=admin.id, actor=op_actor)
+    secret = browser_sessions.open_session(session=session, user=admin)
     session.commit()
-    docs = DocumentsState()
-    docs.session_token = secret
+    docs = signed_in(DocumentsState, secret)
     DocumentsState.set_search.fn(docs, "spec\x00" + "x" * 100_000)
     assert docs.items == [] and docs.loaded
-    log = AuditState()
-    log.session_token = secret
+    log = signed_in(AuditState, secret)
     AuditState.apply_filters.fn(log, {"actor": "a\x00", "action": "task.\x00", "target_type": "x" * 10_000})
     assert log.rows == [] and log.allowed

@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlmodel import select
 
 from mission_control.models import Agent, AuditEvent, UserRole
-from mission_control.services import agent_views, api_keys
+from mission_control.services import agent_views, browser_sessions
 from mission_control.state.agents import AgentFormState
+from unit.signed_in import signed_in
 
 
 def test_the_agent_form_grants_and_withdraws_deleting(session, workspace, make_user, make_agent, op_actor):
     admin = make_user("boss", role=UserRole.admin)
-    _, token = api_keys.create_key(session=session, workspace_id=workspace.id, user_id=admin.id, actor=op_actor)
+    token = browser_sessions.open_session(session=session, user=admin)
     friday = make_agent("Friday")
     session.commit()
-    form = AgentFormState()
-    form.session_token = token
+    form = signed_in(AgentFormState, token)
     for grant in (True, False):
         [row] = agent_views.roster(session=session, workspace_id=workspace.id)
         AgentFormState.start_edit.fn(form, row)
