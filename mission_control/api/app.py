@@ -30,6 +30,7 @@ from mission_control.api.routers import (
     workspaces,
     ws,
 )
+from mission_control.api.security_headers import SecurityHeaders
 from mission_control.config import Settings, get_settings
 
 PREFIX = "/api/v1"
@@ -59,6 +60,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     )
     app.state.key_cache = key_cache(settings.api_key_cache_s)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
+    # Reflex is mounted inside this app, so its pages, assets and socket pass through here too.
+    app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
     errors.install(app)
