@@ -48,6 +48,10 @@ class SafeMarkdown(Markdown):
     url_transform: Var[Any] = field(doc="Maps each URL in the rendered tree to a safe one or undefined.")
 
 
+# A link whose target was refused keeps no href: show it as the plain text it now is.
+REFUSED_LINK_STYLE = {"& a:not([href])": {"color": "inherit", "text_decoration": "none", "cursor": "text"}}
+
+
 def markdown(source: str | Var[str], *, component_map: dict[str, Any] | None = None, **props: Any) -> rx.Component:
     """Render untrusted markdown: GFM, no raw HTML, allow-listed URLs (see the module doc)."""
     return Div.create(
@@ -58,5 +62,6 @@ def markdown(source: str | Var[str], *, component_map: dict[str, Any] | None = N
             rehype_plugins=[Plugin.unwrap_images],
             url_transform=Var(_js_expr=URL_TRANSFORM_JS),
         ),
+        style=REFUSED_LINK_STYLE,
         **props,
     )

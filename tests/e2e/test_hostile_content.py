@@ -6,6 +6,7 @@ Policy stays quiet on the normal pages while they update live."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +17,8 @@ from mission_control.db import session_scope
 from mission_control.models import UserRole
 from mission_control.services import api_keys, tasks, users, workspaces
 from mission_control.services.actor import Actor
+
+from .search_page import search_until_found
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +82,7 @@ AUDIT = """() => {
 
 
 @pytest.fixture
-def hostile(app_server, db):  # type: ignore[no-untyped-def]
+def hostile(app_server, db) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """A workspace where an agent (and its admin) stored hostile text in every field they can."""
     seed = Actor.system("test")
     with session_scope() as session:
@@ -116,8 +119,13 @@ def hostile(app_server, db):  # type: ignore[no-untyped-def]
     for column in ("in_progress", "review"):
         ok(bot.post(f"/tasks/{main}/move", json={"status": column}))
     ok(admin.patch("/workspace", json={"name": SHORT}))
-    return {"ws": ws.id, "task": main, "doc": doc["id"], "agent": agent["id"], "titles": titles, "api": api,
-            "bot": bot}
+    yield {"ws": ws.id, "task": main, "doc": doc["id"], "agent": agent["id"], "titles": titles, "api": api,
+           "bot": bot}
+    # The server outlives this test, and the next one reuses these row ids: let the indexer
+    # finish embedding this text first, or it could file it under the next test's rows.
+    deadline = time.monotonic() + 120
+    while ok(admin.get("/memory/status"))["pending"] and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def _open(login, ws_id: int):  # type: ignore[no-untyped-def]
@@ -172,21 +180,9 @@ def test_hostile_text_in_every_field_shows_as_text_on_every_page(app_server, log
         page.goto(f"{base}{path}")
         expect(mark.first).to_be_visible(timeout=30000)
         _assert_inert(page, dialogs, path)
-    expect(page.get_by_text("PWNTEST", exact=False).first).to_be_visible()
 
     page.goto(f"{base}/search")
-    box = page.get_by_role("textbox", name="Search")
-    hits = page.get_by_test_id("search-hit")
-    deadline = time.monotonic() + 90  # the indexer loads its model on the first batch
-    while True:
-        box.fill("script iframe srcdoc image onerror")
-        page.get_by_role("button", name="Search").click()
-        try:
-            expect(hits.first).to_be_visible(timeout=15000)
-            break
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
+    search_until_found(page, "script iframe srcdoc image onerror")
     _assert_inert(page, dialogs, "search")
 
 
