@@ -71,14 +71,15 @@ def policy(hashes: list[str] | None = None, *, docs: bool = False) -> str:
     return "; ".join(f"{k} {v}" for k, v in directives.items())
 
 
-def _gzip_only(scope: Scope) -> Scope:
-    """Ask the static files for gzip or plain bodies only: those are what can be read for hashes."""
-    headers = []
-    for name, value in scope["headers"]:
-        if name == b"accept-encoding":
-            value = b"gzip" if b"gzip" in value.lower() else b"identity"
-        headers.append((name, value))
-    return {**scope, "headers": headers}
+def _ask_for_gzip_only(scope: Scope) -> None:
+    """Ask the static files for gzip or plain bodies only: those are what can be read for hashes.
+
+    Changed in place, not copied: the request observer outside reads what the router writes
+    into this same scope (the matched route)."""
+    scope["headers"] = [
+        (name, (b"gzip" if b"gzip" in value.lower() else b"identity") if name == b"accept-encoding" else value)
+        for name, value in scope["headers"]
+    ]
 
 
 class SecurityHeaders:
@@ -132,4 +133,5 @@ class SecurityHeaders:
             else:
                 await send(message)
 
-        await self.app(_gzip_only(scope), receive, send_with_headers)
+        _ask_for_gzip_only(scope)
+        await self.app(scope, receive, send_with_headers)
