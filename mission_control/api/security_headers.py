@@ -35,7 +35,7 @@ BASE_POLICY = {
     "default-src": "'self'",
     "script-src": "'self' 'unsafe-eval'",
     "style-src": "'self' 'unsafe-inline'",
-    "img-src": "'self' https: data:",
+    "img-src": "'self' https:",
     "font-src": "'self' data:",
     # 'self' covers the same origin's ws:// and wss:// too (CSP level 3), i.e. Reflex's socket.
     "connect-src": "'self'",

@@ -53,6 +53,7 @@ def test_every_response_has_the_security_headers(site, path):  # type: ignore[no
     d = _directives(r)
     assert d["frame-src"] == "'none'" and d["object-src"] == "'none'" and d["base-uri"] == "'self'"
     assert d["frame-ancestors"] == "'none'" and d["connect-src"] == "'self'"
+    assert d["img-src"] == "'self' https:"  # no data: or http: images
     assert "'unsafe-inline'" not in d["script-src"]
 
 

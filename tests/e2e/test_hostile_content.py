@@ -147,6 +147,8 @@ def _assert_inert(page, dialogs: list[str], where: str) -> None:  # type: ignore
     assert found["pwned"] == [], f"{where}: script ran: {found['pwned']}"
     assert dialogs == [], f"{where}: dialog opened: {dialogs}"
     assert found["bad"] == [], f"{where}: live markup: {found['bad']}"
+    # The policy is the second line: here it should have had nothing to refuse.
+    assert found["csp"] == [], f"{where}: markup reached the policy: {found['csp']}"
 
 
 def test_hostile_text_in_every_field_shows_as_text_on_every_page(app_server, login, hostile):  # type: ignore[no-untyped-def]
@@ -188,21 +190,30 @@ def test_hostile_text_in_every_field_shows_as_text_on_every_page(app_server, log
 
 def test_normal_pages_work_live_under_the_content_security_policy(app_server, login, hostile):  # type: ignore[no-untyped-def]
     page, dialogs = _open(login, hostile["ws"])
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+    def nothing_refused() -> None:
+        assert page.evaluate("window.__csp") == [] and refused == [], f"CSP blocked: {refused}"
+
     page.goto(app_server)
     page.wait_for_selector('[data-column="inbox"]', timeout=30000)
-    response = httpx.get(app_server)
-    assert "script-src" in response.headers["content-security-policy"]
+    assert "script-src" in httpx.get(app_server).headers["content-security-policy"]
     # The socket is up: a task the agent adds now appears without a reload.
     created = hostile["bot"].post("/tasks", json={"title": "Arrives live"}).json()
     page.wait_for_selector(f'[data-task-id="{created["id"]}"]', timeout=10000)
+    nothing_refused()
     # A handler's toast is delivered as script by Reflex: it must still show.
     page.goto(f"{app_server}/working")
     page.get_by_role("button", name="Edit notes").click()
     page.get_by_role("textbox", name="Squad notes").fill("Fresh notes")
     page.get_by_role("button", name="Save notes").click()
     page.locator("[data-sonner-toast]").filter(has_text="WORKING.md saved as version 2").wait_for(timeout=10000)
-    found = page.evaluate(AUDIT)
-    assert found["csp"] == [] and errors == [], f"CSP blocked: {found['csp']} {errors}"
+    nothing_refused()
+    # The audit export arrives as a data: URL download, which the policy must not block.
+    page.goto(f"{app_server}/audit")
+    with page.expect_download(timeout=15000) as download:
+        page.get_by_role("button", name="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    nothing_refused()
     assert dialogs == []
