@@ -188,14 +188,27 @@ def test_hostile_text_in_every_field_shows_as_text_on_every_page(app_server, log
     _assert_inert(page, dialogs, "search")
 
 
-def test_normal_pages_work_live_under_the_content_security_policy(app_server, login, hostile):  # type: ignore[no-untyped-def]
-    page, dialogs = _open(login, hostile["ws"])
+def test_normal_pages_work_live_under_the_content_security_policy(app_server, browser, login, hostile):  # type: ignore[no-untyped-def]
     refused: list[str] = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+    def watch(page):  # type: ignore[no-untyped-def]
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
 
     def nothing_refused() -> None:
         assert page.evaluate("window.__csp") == [] and refused == [], f"CSP blocked: {refused}"
 
+    signed_out = browser.new_context()
+    page = watch(signed_out.new_page())
+    page.add_init_script(GUARD)
+    page.goto(f"{app_server}/tasks/{hostile['task']}")
+    page.wait_for_url("**/login?next=**", timeout=30000)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    nothing_refused()
+    signed_out.close()
+
+    page, dialogs = _open(login, hostile["ws"])
+    watch(page)
     page.goto(app_server)
     page.wait_for_selector('[data-column="inbox"]', timeout=30000)
     assert "script-src" in httpx.get(app_server).headers["content-security-policy"]
