@@ -30,6 +30,7 @@ from mission_control.api.routers import (
     workspaces,
     ws,
 )
+from mission_control.api.security_headers import SecurityHeaders
 from mission_control.config import Settings, get_settings
 from mission_control.sign_in import SignInLimits, use_limits
 
@@ -64,6 +65,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     use_limits(app.state.sign_in_limits)
     app.state.metrics_token = settings.metrics_token
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
+    # Reflex is mounted inside this app, so its pages, assets and socket pass through here too.
+    app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
     errors.install(app)

@@ -7,6 +7,7 @@ import reflex as rx
 from mission_control.components.diff import diff_view
 from mission_control.components.guard import work_only
 from mission_control.components.layout import page
+from mission_control.components.markdown import markdown
 from mission_control.state.approvals import ApprovalsState, ReviewItem
 
 S = ApprovalsState
@@ -27,7 +28,7 @@ def deliverable(item: ReviewItem) -> rx.Component:
             rx.cond(
                 item.diff.length() > 0,  # type: ignore[attr-defined]
                 diff_view(item.diff, "review-diff"),
-                rx.box(rx.markdown(item.preview), width="100%", max_height="260px", overflow_y="auto",
+                rx.box(markdown(item.preview), width="100%", max_height="260px", overflow_y="auto",
                        padding_x="10px", border=f"1px solid {rx.color('gray', 5)}", border_radius="var(--radius-2)",
                        font_size="14px"),
             ),

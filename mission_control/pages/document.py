@@ -6,6 +6,7 @@ import reflex as rx
 
 from mission_control.components.guard import work_only
 from mission_control.components.layout import page
+from mission_control.components.markdown import markdown
 from mission_control.state.document import DiffRow, DocumentState, VersionRow
 
 PANE_HEIGHT = ["55vh", "55vh", "64vh"]
@@ -40,7 +41,7 @@ def editor() -> rx.Component:
     preview = rx.box(
         rx.cond(
             DocumentState.draft.strip() != "",  # type: ignore[attr-defined]
-            rx.markdown(DocumentState.draft),
+            markdown(DocumentState.draft),
             rx.text("Nothing to preview yet.", color_scheme="gray", size="2"),
         ),
         height="100%",

@@ -7,6 +7,7 @@ import reflex as rx
 from mission_control.components.guard import work_only, work_only_attrs
 from mission_control.components.kanban import priority_badge
 from mission_control.components.layout import page
+from mission_control.components.markdown import markdown
 from mission_control.state.board import COLUMN_TITLES
 from mission_control.state.task import Person, Ref, Reply, TaskState, ThreadItem
 
@@ -49,7 +50,7 @@ def ref_row(ref: Ref, removable: bool = False) -> rx.Component:
 def reply(r: Reply) -> rx.Component:
     return rx.box(
         rx.hstack(rx.text(r.author, weight="bold", size="1"), rx.text(rx.moment(r.created_at, from_now=True), size="1", color_scheme="gray")),
-        rx.markdown(r.body, component_map={"p": lambda text: rx.text(text, size="2")}),
+        markdown(r.body, component_map={"p": lambda text: rx.text(text, size="2")}),
         padding_left="12px",
         border_left=f"2px solid {rx.color('gray', 5)}",
         margin_left="12px",
@@ -70,7 +71,7 @@ def thread_item(m: ThreadItem) -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.markdown(m.body, component_map={"p": lambda text: rx.text(text, size="2")}),
+        markdown(m.body, component_map={"p": lambda text: rx.text(text, size="2")}),
         rx.foreach(m.replies, reply),
         spacing="1",
         width="100%",
@@ -141,7 +142,7 @@ def description() -> rx.Component:
             width="100%",
         ),
         rx.box(
-            rx.cond(TaskState.description != "", rx.markdown(TaskState.description), rx.text("No description yet.", color_scheme="gray", size="2")),
+            rx.cond(TaskState.description != "", markdown(TaskState.description), rx.text("No description yet.", color_scheme="gray", size="2")),
             rx.button(rx.icon("pencil", size=12), "Edit", size="1", variant="ghost", on_click=TaskState.start_edit,
                       **work_only()),
             width="100%",

@@ -8,6 +8,7 @@ from mission_control.components.confirm import confirm
 from mission_control.components.diff import diff_view
 from mission_control.components.guard import work_only
 from mission_control.components.layout import page
+from mission_control.components.markdown import markdown
 from mission_control.state.working import VersionRow, WorkingState
 
 S = WorkingState
@@ -87,7 +88,7 @@ def working_page() -> rx.Component:
                         ),
                         rx.text("Rendered from the board plus the squad's notes; every agent reads this on "
                                 "each heartbeat.", size="1", color_scheme="gray"),
-                        rx.box(rx.markdown(S.content), width="100%", overflow_x="auto"),
+                        rx.box(markdown(S.content), width="100%", overflow_x="auto"),
                         width="100%",
                     ),
                 ),

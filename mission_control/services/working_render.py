@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 
@@ -22,6 +23,20 @@ MAX_DONE = 10
 MAX_ACTIVITY = 15
 MAX_AGENTS = 40
 NOTES_HEADING = "## Notes"
+
+
+# Titles, names and activity lines are written by agents, so they go in as text, never as
+# markdown: a title must not open a link, an image, HTML or a heading in the rendered page.
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+_INLINE_MARKUP = re.compile(r"([\\`*_~\[\]<&])")
+# GFM links bare addresses too (https://x, www.x, a@b.c); an escaped ':' '.' or '@' stays text.
+_BARE_LINK = re.compile(r"(?<=[A-Za-z]):(?=\S)|(?<=\bwww)\.|(?<=\S)@", re.IGNORECASE)
+
+
+def md_text(value: str) -> str:
+    """`value` as literal markdown text on one line (no heading, list, link, image or HTML)."""
+    one_line = _LINE_BREAKS.sub(" ", value)
+    return _BARE_LINK.sub(r"\\\g<0>", _INLINE_MARKUP.sub(r"\\\1", one_line))
 
 
 def _titles(status: TaskStatus) -> str:
@@ -53,7 +68,7 @@ def render(
     ):
         assignees[task_id].append(names.get(agent_id, "?"))
     lines = [
-        f"# WORKING.md — {ws.name if ws else 'squad'}",
+        "# WORKING.md — " + (md_text(ws.name).replace("#", r"\#") if ws else "squad"),
         "",
         f"_Version {version} · rendered {now:%Y-%m-%d %H:%M} UTC from the board_",
         "",
@@ -75,7 +90,7 @@ def render(
     active.sort(key=lambda a: (not working.get(a[0]), a[2] == "offline"))
     for name, role, state in active[:MAX_AGENTS]:
         doing = f" · working on {', '.join(working[name])}" if working.get(name) else ""
-        lines.append(f"- **{name}** ({role}) — {state}{doing}")
+        lines.append(f"- **{md_text(name)}** ({md_text(role)}) — {state}{doing}")
     if len(active) > MAX_AGENTS:
         lines.append(f"- … and {len(active) - MAX_AGENTS} more")
     if not active:
@@ -88,9 +103,9 @@ def render(
         if not shown:
             lines.append("_empty_")
         for task in shown:
-            who = " ".join(f"@{n}" for n in assignees.get(task.id or 0, []))
+            who = " ".join(f"@{md_text(n)}" for n in assignees.get(task.id or 0, []))
             due = f" · due {task.due_at:%Y-%m-%d %H:%M}" if task.due_at else ""
-            lines.append(f"- #{task.id} “{task.title}” [{task.priority}]{due}" + (f" {who}" if who else ""))
+            lines.append(f"- #{task.id} “{md_text(task.title)}” \\[{task.priority}\\]{due}" + (f" {who}" if who else ""))
         if len(tasks) > MAX_PER_COLUMN:
             lines.append(f"- … more in {_titles(status)}")
     lines += ["", "## Recent activity"]
@@ -103,7 +118,7 @@ def render(
         )
     )
     for item in recent:
-        lines.append(f"- {item.created_at:%m-%d %H:%M} {item.text}")
+        lines.append(f"- {item.created_at:%m-%d %H:%M} {md_text(item.text)}")
     if not recent:
         lines.append("_nothing yet_")
     lines += ["", NOTES_HEADING, "", notes.strip() or "_No notes yet._", ""]
