@@ -23,11 +23,14 @@ def receiver_port() -> int:
 def app_server(engine, receiver_port) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve the app in production mode against the test database; yields its base URL."""
     data_dir = tempfile.mkdtemp(prefix="mc-e2e-")
-    # Rate limits off: the API fuzz run (test_api_served.py) sends hundreds of calls a minute.
+    # Rate limits off: the API fuzz run (test_api_served.py) sends hundreds of calls a minute,
+    # failed sign-ins among them, all from 127.0.0.1 (the limits have their own unit tests).
     server = start_app(engine.url.render_as_string(hide_password=False), data_dir,
                        extra_env={"MC_OUTBOUND_ALLOW": f"127.0.0.1:{receiver_port},127.0.0.1:9",
                                   "MC_API_RATE_LIMIT": "100000/minute",
-                                  "MC_API_AUTH_FAILURE_LIMIT": "100000/minute"})
+                                  "MC_API_AUTH_FAILURE_LIMIT": "100000/minute",
+                                  "MC_LOGIN_ADDRESS_LIMIT": "100000/minute",
+                                  "MC_LOGIN_HANDLE_LIMIT": "100000/minute"})
     try:
         yield server.url
     finally:
