@@ -234,8 +234,13 @@ def diff_dialog() -> rx.Component:
                 custom_attrs={"data-testid": "diff"},
             ),
             rx.cond(
-                DocumentState.diff_rows.length() == 0,  # type: ignore[attr-defined]
-                rx.text("No differences.", size="2", color_scheme="gray", margin_top="8px"),
+                DocumentState.diff_note != "",
+                rx.text(DocumentState.diff_note, size="2", color_scheme="amber", margin_top="8px",
+                        custom_attrs={"data-testid": "diff-note"}),
+                rx.cond(
+                    DocumentState.diff_rows.length() == 0,  # type: ignore[attr-defined]
+                    rx.text("No differences.", size="2", color_scheme="gray", margin_top="8px"),
+                ),
             ),
             max_width="1100px",
             width="96vw",

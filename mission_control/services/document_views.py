@@ -3,7 +3,6 @@ and a side-by-side diff between two versions."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from itertools import zip_longest
 from typing import Any
@@ -13,6 +12,7 @@ from sqlmodel import Session, col, select
 from mission_control.errors import Invalid, NotFound
 from mission_control.models import Agent, Document, DocumentType, DocumentVersion, Task, User
 from mission_control.services.common import get_in_workspace
+from mission_control.services.textdiff import TooLargeToDiff, opcodes
 
 # Markdown punctuation dropped from list excerpts (headings, emphasis, quotes, links, code).
 _MARKUP = re.compile(r"[#*_`>\[\]|~]+")
@@ -120,10 +120,11 @@ def side_by_side(old: str, new: str, context: int = CONTEXT) -> list[dict[str, A
     """Rows of (left line, right line) with a kind: equal, changed, removed, added or skip.
 
     A `skip` row stands for a run of unchanged lines folded away; its `left` says how many.
+    Raises TooLargeToDiff when too many lines differ to compare (textdiff.opcodes).
     """
     a, b = old.splitlines(), new.splitlines()
     rows: list[dict[str, Any]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             pairs = list(zip(range(i1, i2), range(j1, j2), strict=True))
             # Keep a few lines of context next to each change; fold the rest.
@@ -158,7 +159,12 @@ def _row(kind: str, left_no: int | None, left: str, right_no: int | None, right:
 
 
 def _diff(old: str, new: str, left: int, right: int, *, title_changed: bool = False) -> dict[str, Any]:
-    rows = side_by_side(old, new)
+    """`too_large` (with `note` saying why, and no rows) when the versions differ too much to
+    compare line by line."""
+    try:
+        rows, note = side_by_side(old, new), ""
+    except TooLargeToDiff as exc:
+        rows, note = [], exc.message
     return {
         "left_version": left,
         "right_version": right,  # 0: the unsaved draft
@@ -166,6 +172,8 @@ def _diff(old: str, new: str, left: int, right: int, *, title_changed: bool = Fa
         "removed": sum(1 for r in rows if r["kind"] in ("removed", "changed")),
         "title_changed": title_changed,
         "rows": rows,
+        "too_large": bool(note),
+        "note": note,
     }
 
 

@@ -6,6 +6,7 @@ a live update from someone else, or a failed restore never overwrites it.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,7 @@ class DocumentState(SessionState):
     diff_right: int = 0
     diff_added: int = 0
     diff_removed: int = 0
+    diff_note: str = ""  # why there are no rows: the versions differ too much to compare
     diff_rows: list[DiffRow] = []
     restore_candidate: int = 0
     _saved_title: str = ""
@@ -178,31 +180,36 @@ class DocumentState(SessionState):
         self.diff_left, self.diff_right = data["left_version"], data["right_version"]
         self.diff_added, self.diff_removed = data["added"], data["removed"]
         self.diff_rows = [DiffRow(**r) for r in data["rows"]]
+        self.diff_note = data["note"]
         self.diff_open = True
 
     @rx.event
-    def show_diff(self, version: int, against: str = "previous") -> Any:
-        return self._diff(version, against)
+    async def show_diff(self, version: int, against: str = "previous") -> Any:
+        return await self._diff(version, against)
 
-    def _diff(self, version: int, against: str) -> Any:
+    async def _diff(self, version: int, against: str) -> Any:
+        # In a thread: a diff is CPU work on text anyone may have written (textdiff caps it).
         ctx = self.context()
         try:
             if against == "draft":
-                data = read(ctx, document_views.draft_diff, document_id=self.document_id, draft=self.draft)
+                data = await asyncio.to_thread(
+                    read, ctx, document_views.draft_diff, document_id=self.document_id, draft=self.draft)
             else:
-                data = read(ctx, document_views.version_diff, document_id=self.document_id, version=version, against=against)
+                data = await asyncio.to_thread(
+                    read, ctx, document_views.version_diff, document_id=self.document_id, version=version,
+                    against=against)
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)
         self._show(data, version, against)
         return None
 
     @rx.event
-    def compare_draft(self) -> Any:
-        return self._diff(self.latest_version, "draft")
+    async def compare_draft(self) -> Any:
+        return await self._diff(self.latest_version, "draft")
 
     @rx.event
-    def set_diff_against(self, value: str) -> Any:
-        return self._diff(self.diff_version, value)
+    async def set_diff_against(self, value: str) -> Any:
+        return await self._diff(self.diff_version, value)
 
     @rx.event
     def set_diff_open(self, value: bool) -> None:

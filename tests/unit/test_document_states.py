@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from mission_control.services import api_keys, documents
@@ -72,7 +74,7 @@ def test_a_stale_save_keeps_my_text_and_explains_the_conflict(editor, session, w
     assert (editor.draft, editor.conflict, editor.base_version, editor.latest_version) == ("my edit", True, 1, 2)
     assert editor.newer_elsewhere
 
-    DocumentState.compare_draft.fn(editor)
+    asyncio.run(DocumentState.compare_draft.fn(editor))
     assert editor.diff_open and (editor.diff_left, editor.diff_right) == (2, 0)
     assert [(r.kind, r.left, r.right) for r in editor.diff_rows] == [("changed", "their edit", "my edit")]
 
@@ -94,9 +96,9 @@ def test_a_live_update_replaces_the_text_only_when_i_have_not_typed(editor, sess
 def test_diff_and_restore_with_confirmation(editor, session, workspace, doc, op_actor):
     someone_else_saves(session, workspace, doc, op_actor, "# Hello\n\nsecond")
     editor.refresh()
-    DocumentState.show_diff.fn(editor, 2)
+    asyncio.run(DocumentState.show_diff.fn(editor, 2))
     assert [(r.kind, r.left, r.right) for r in editor.diff_rows][-1] == ("changed", "first", "second")
-    DocumentState.set_diff_against.fn(editor, "current")
+    asyncio.run(DocumentState.set_diff_against.fn(editor, "current"))
     assert (editor.diff_left, editor.diff_right) == (2, 2)
 
     DocumentState.ask_restore.fn(editor, 1)
@@ -172,3 +174,39 @@ def test_a_viewer_can_read_but_not_save_and_a_signed_out_tab_cannot_write(sessio
     signed_out = DocumentsState()
     DocumentsState.set_new_title.fn(signed_out, "Sneaky")
     assert "signed out" in said(DocumentsState.create.fn(signed_out))
+
+
+def test_comparing_runs_off_the_event_loop_and_explains_a_too_large_diff(editor, session, workspace, doc, op_actor):
+    """The diff is CPU work on text anyone wrote: the page's socket keeps being served while it
+    runs, and past the cap the dialog says why it shows nothing."""
+    someone_else_saves(session, workspace, doc, op_actor, "\n".join(["a"] * 300))
+    editor.refresh()
+    DocumentState.set_draft.fn(editor, "\n".join(["a", "b"] * 150))  # ~0.3 s of the worst kind
+
+    async def compare_while_probing() -> float:
+        worst, stop = 0.0, asyncio.Event()
+
+        async def probe() -> None:
+            nonlocal worst
+            loop = asyncio.get_running_loop()
+            while not stop.is_set():
+                t0 = loop.time()
+                await asyncio.sleep(0.005)
+                worst = max(worst, loop.time() - t0 - 0.005)
+
+        prober = asyncio.create_task(probe())
+        await asyncio.sleep(0.02)
+        try:
+            await DocumentState.compare_draft.fn(editor)
+        finally:
+            stop.set()
+            await prober
+        return worst
+
+    lag = asyncio.run(compare_while_probing())
+    assert editor.diff_open and editor.diff_rows and editor.diff_note == ""
+    assert lag < 0.2, f"the event loop stalled {lag:.2f} s while comparing"
+
+    DocumentState.set_draft.fn(editor, "\n".join(f"line {i}" for i in range(1000)))
+    asyncio.run(DocumentState.compare_draft.fn(editor))
+    assert editor.diff_rows == [] and "too large to diff" in editor.diff_note
