@@ -58,6 +58,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         settings.api_rate_limit, settings.api_auth_failure_limit, settings.api_rate_limit_storage
     )
     app.state.key_cache = key_cache(settings.api_key_cache_s)
+    app.state.ws_streams = ws.StreamSlots(settings.ws_max_streams_per_key)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
