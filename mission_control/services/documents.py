@@ -99,7 +99,9 @@ def update_document(
     base_version: int | None = None,
 ) -> Document:
     """Save a new version. `base_version` (the version the writer read) refuses lost updates."""
-    doc = get_in_workspace(session, Document, document_id, workspace_id)
+    # Held: two saves at once (PostgreSQL) take turns, so the second sees the first's version
+    # (and its base_version is refused) instead of both writing version N+1.
+    doc = get_in_workspace(session, Document, document_id, workspace_id, lock=True)
     if base_version is not None and base_version != doc.version:
         raise Conflict(
             f"document {document_id} changed since you opened it (you edited version "
