@@ -144,8 +144,11 @@ def version_row(v: VersionRow) -> rx.Component:
 def history() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.icon("history", size=16), rx.heading("History", size="3"), spacing="2", align="center"),
-        rx.vstack(rx.foreach(DocumentState.versions, version_row), spacing="0", width="100%",
-                  max_height=["none", "none", "64vh"], overflow_y="auto"),
+        rx.vstack(rx.foreach(DocumentState.versions, version_row),
+                  rx.cond(DocumentState.more_versions,
+                          rx.button("Show older versions", on_click=DocumentState.show_older_versions,
+                                    variant="ghost", size="1", margin_top="6px")),
+                  spacing="0", width="100%", max_height=["none", "none", "64vh"], overflow_y="auto"),
         width=["100%", "100%", "300px"],
         flex_shrink="0",
         spacing="2",

@@ -7,7 +7,7 @@ import re
 from itertools import zip_longest
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.models import Agent, Document, DocumentType, DocumentVersion, Task, User
@@ -18,6 +18,8 @@ from mission_control.services.textdiff import TooLargeToDiff, opcodes
 _MARKUP = re.compile(r"[#*_`>\[\]|~]+")
 # Unchanged runs longer than this are folded to their first and last CONTEXT lines.
 CONTEXT = 3
+# Versions listed on a document's page at first, and added by each "Show older versions".
+HISTORY_PAGE = 50
 
 
 def _iso(value: Any) -> str:
@@ -74,15 +76,23 @@ def document_list(
     ]
 
 
-def document_detail(*, session: Session, workspace_id: int, document_id: int) -> dict[str, Any]:
+def document_detail(
+    *, session: Session, workspace_id: int, document_id: int, versions: int = HISTORY_PAGE
+) -> dict[str, Any]:
+    """The document and its newest `versions` versions (`more_versions`: there are older ones).
+    The versions' texts stay in the database: only their lengths are read."""
     doc = get_in_workspace(session, Document, document_id, workspace_id)
     agents, users = _names(session, workspace_id)
     task = session.get(Task, doc.task_id) if doc.task_id else None
     history = session.exec(
-        select(DocumentVersion)
+        select(  # type: ignore[call-overload]
+            DocumentVersion.version, DocumentVersion.title, DocumentVersion.author_agent_id,
+            DocumentVersion.author_user_id, DocumentVersion.created_at, func.length(DocumentVersion.content),
+        )
         .where(DocumentVersion.document_id == document_id)
         .order_by(col(DocumentVersion.version).desc())
-    )
+        .limit(versions + 1)
+    ).all()
     return {
         "id": doc.id,
         "title": doc.title,
@@ -94,14 +104,15 @@ def document_detail(*, session: Session, workspace_id: int, document_id: int) ->
         "updated_at": _iso(doc.updated_at),
         "versions": [
             {
-                "version": v.version,
-                "title": v.title,
-                "author": _author(v.author_agent_id, v.author_user_id, agents, users),
-                "created_at": _iso(v.created_at),
-                "chars": len(v.content),
+                "version": number,
+                "title": title,
+                "author": _author(agent_id, user_id, agents, users),
+                "created_at": _iso(created_at),
+                "chars": chars or 0,
             }
-            for v in history
+            for number, title, agent_id, user_id, created_at, chars in history[:versions]
         ],
+        "more_versions": len(history) > versions,
     }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid, NotFound
@@ -169,6 +170,7 @@ def history(*, session: Session, workspace_id: int, limit: int = 50) -> list[Ver
     rows = session.exec(
         select(WorkingStateVersion)
         .where(WorkingStateVersion.workspace_id == workspace_id)
+        .options(defer(WorkingStateVersion.content))  # type: ignore[arg-type]  # the whole rendered page
         .order_by(col(WorkingStateVersion.version).desc())
         .limit(limit)
     )

@@ -52,6 +52,8 @@ class DocumentState(SessionState):
     conflict: bool = False
     view: str = "edit"  # phones show one pane at a time: edit | preview
     versions: list[VersionRow] = []
+    versions_shown: int = document_views.HISTORY_PAGE
+    more_versions: bool = False  # older versions than those listed exist
     diff_open: bool = False
     diff_version: int = 0
     diff_against: str = "previous"  # previous | current | draft
@@ -71,7 +73,8 @@ class DocumentState(SessionState):
 
     def _detail(self) -> dict[str, Any] | None:
         try:
-            return read(self.context(), document_views.document_detail, document_id=self.document_id)
+            return read(self.context(), document_views.document_detail, document_id=self.document_id,
+                        versions=self.versions_shown)
         except MissionControlError:
             return None
 
@@ -96,6 +99,12 @@ class DocumentState(SessionState):
         self.doc_type, self.task_id, self.task_title = data["type"], data["task_id"], data["task_title"]
         self.latest_version = data["version"]
         self.versions = [VersionRow(**v) for v in data["versions"]]
+        self.more_versions = data["more_versions"]
+
+    @rx.event
+    def show_older_versions(self) -> None:
+        self.versions_shown += document_views.HISTORY_PAGE
+        self.refresh()
 
     def refresh(self) -> None:
         """Something changed somewhere: take the new history, and the new text only when this
@@ -115,6 +124,7 @@ class DocumentState(SessionState):
         raw = str(self.router.page.params.get("doc_id", "0"))
         self.document_id = int(raw) if raw.isdigit() else 0
         self.loaded, self.diff_open, self.restore_candidate, self.view = False, False, 0, "edit"
+        self.versions_shown = document_views.HISTORY_PAGE
         live.watch_tab(self.router.session.client_token, self.context().workspace_id)
         self.load()
 

@@ -210,3 +210,15 @@ def test_comparing_runs_off_the_event_loop_and_explains_a_too_large_diff(editor,
     DocumentState.set_draft.fn(editor, "\n".join(f"line {i}" for i in range(1000)))
     asyncio.run(DocumentState.compare_draft.fn(editor))
     assert editor.diff_rows == [] and "too large to diff" in editor.diff_note
+
+
+def test_the_history_lists_the_newest_versions_and_more_on_request(editor, session, workspace, doc, op_actor):
+    for n in range(2, 56):
+        someone_else_saves(session, workspace, doc, op_actor, f"text {n}")
+    editor.refresh()
+    assert [v.version for v in editor.versions][:2] == [55, 54] and len(editor.versions) == 50
+    assert editor.more_versions
+    assert editor.versions[0].chars == len("text 55")
+    DocumentState.show_older_versions.fn(editor)
+    assert [v.version for v in editor.versions][-1] == 1 and len(editor.versions) == 55
+    assert not editor.more_versions
