@@ -13,6 +13,7 @@ from mission_control.errors import MissionControlError
 from mission_control.services import approvals
 from mission_control.services.authz import Permission
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 
@@ -65,6 +66,7 @@ class ApprovalsState(SessionState):
         return rx.toast.success(done)
 
     @rx.event
+    @off_loop
     def approve(self, task_id: int) -> Any:
         return self._decide(approvals.approve, task_id, f"#{task_id} approved and done")
 
@@ -82,6 +84,7 @@ class ApprovalsState(SessionState):
         self.reason, self.reason_error = value, ""
 
     @rx.event
+    @off_loop
     def confirm_reject(self) -> Any:
         if len(self.reason.strip()) < 3:
             self.reason_error = "Say what needs to change, so the agent can act on it."

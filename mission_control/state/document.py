@@ -15,7 +15,7 @@ import reflex as rx
 from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import document_views, documents
 from mission_control.state import live
-from mission_control.state.service_calls import read, write
+from mission_control.state.service_calls import off_loop, read, write
 from mission_control.state.session import SessionState
 
 
@@ -172,10 +172,12 @@ class DocumentState(SessionState):
         )
 
     @rx.event
+    @off_loop
     def save(self) -> Any:
         return self._save(self.base_version)
 
     @rx.event
+    @off_loop
     def save_over_latest(self) -> Any:
         """After a conflict: the user has seen the newer version and saves theirs after it."""
         return self._save(self.latest_version)
@@ -235,6 +237,7 @@ class DocumentState(SessionState):
             self.restore_candidate = 0
 
     @rx.event
+    @off_loop
     def confirm_restore(self) -> Any:
         version, self.restore_candidate = self.restore_candidate, 0
         before = self.latest_version

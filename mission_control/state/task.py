@@ -15,6 +15,7 @@ from mission_control.errors import MissionControlError
 from mission_control.services import messages, task_detail, task_flow, tasks
 from mission_control.services.authz import Permission
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 _PARTIAL = re.compile(r"(?:^|\s)@([A-Za-z0-9_-]*)$")
@@ -195,6 +196,7 @@ class TaskState(SessionState):
         self.reply_to = 0
 
     @rx.event
+    @off_loop
     def send(self) -> Any:
         body, parent = self.draft, self.reply_to or None
         outcome = self._run(
@@ -205,19 +207,23 @@ class TaskState(SessionState):
         return outcome
 
     @rx.event
+    @off_loop
     def move_to(self, status: str) -> Any:
         return self._run(lambda **kw: task_flow.move_task(task_id=self.task_id, to=status, **kw))
 
     @rx.event
+    @off_loop
     def toggle_assignee(self, agent_id: int, on: bool) -> Any:
         change = tasks.assign if on else tasks.unassign
         return self._run(lambda **kw: change(task_id=self.task_id, agent_id=agent_id, **kw))
 
     @rx.event
+    @off_loop
     def set_priority(self, value: str) -> Any:
         return self._run(lambda **kw: tasks.update_task(task_id=self.task_id, data={"priority": value}, **kw))
 
     @rx.event
+    @off_loop
     def set_due(self, value: str) -> Any:
         """A date from the picker means the end of that day (UTC); empty clears it."""
         due = f"{value}T23:59:00+00:00" if value else None
@@ -246,6 +252,7 @@ class TaskState(SessionState):
         self.editing = False
 
     @rx.event
+    @off_loop
     def save_description(self) -> Any:
         text = self.description_draft
         outcome = self._run(
@@ -259,6 +266,7 @@ class TaskState(SessionState):
         self.new_subtask = value
 
     @rx.event
+    @off_loop
     def add_subtask(self) -> Any:
         title = self.new_subtask
         outcome = self._run(
@@ -273,6 +281,7 @@ class TaskState(SessionState):
         self.new_dependency = value
 
     @rx.event
+    @off_loop
     def add_dependency(self) -> Any:
         raw = self.new_dependency.strip().lstrip("#")
         if not raw.isdigit():
@@ -285,6 +294,7 @@ class TaskState(SessionState):
         return outcome
 
     @rx.event
+    @off_loop
     def remove_dependency(self, depends_on_id: int) -> Any:
         return self._run(
             lambda **kw: task_flow.remove_dependency(task_id=self.task_id, depends_on_id=depends_on_id, **kw)

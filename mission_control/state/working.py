@@ -15,6 +15,7 @@ from mission_control.services import working_state
 from mission_control.services.authz import Permission
 from mission_control.services.textdiff import TooLargeToDiff, classify
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 
@@ -79,6 +80,7 @@ class WorkingState(SessionState):
         self.draft = value
 
     @rx.event
+    @off_loop
     def save(self) -> Any:
         try:
             ctx = self.context().require(Permission.work)
@@ -114,6 +116,7 @@ class WorkingState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def restore(self, version: int) -> Any:
         try:
             ctx = self.context().require(Permission.work)
