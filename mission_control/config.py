@@ -25,6 +25,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Empty means the embedded SQLite file under data_dir.",
     )
     db_pool_size: int = 10
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="FULL: an acknowledged write survives a power cut; NORMAL: faster commits, "
+        "but the last ones before a power cut or OS crash may be lost (never the database).",
+    )
     db_echo: bool = False
     # How often each app worker checks the database for changes made by other processes.
     change_poll_interval_s: float = 0.2
@@ -114,6 +119,10 @@ class Settings(BaseSettings):
         "request). Changes made through the app apply at once in the worker that made them.",
     )
     api_max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+    ws_max_streams_per_key: int = Field(
+        default=4, ge=1, description="WebSocket streams one key may hold open (per worker); more are "
+        "refused with close code 4429.",
+    )
     # Outbound webhooks (services/webhooks.py, webhook_dispatcher.py). Times are seconds.
     webhook_timeout_s: float = 10.0
     webhook_max_attempts: int = Field(default=8, ge=1, description="Then a delivery is failed.")

@@ -9,7 +9,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,7 +56,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit returns only once the WAL is on disk, so a write that was acknowledged
+    # survives a power cut or a crash of the machine (NORMAL would lose the last commits
+    # then, though never the database). See MC_SQLITE_SYNCHRONOUS in the README.
+    cur.execute(f"PRAGMA synchronous={get_settings().sqlite_synchronous}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
     cur.close()
@@ -175,11 +178,6 @@ def _gate(engine: Engine, timeout_s: float | None) -> Iterator[bool]:
     finally:
         if held and gate is not None:
             gate.release()
-
-
-def write_gate_if_free() -> AbstractContextManager[bool]:
-    """Hold the write gate for the block if nobody has it (SQLite); yields whether it does."""
-    return _gate(engine(), None)
 
 
 @lru_cache(maxsize=1)

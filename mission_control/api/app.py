@@ -64,6 +64,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     app.state.sign_in_limits = SignInLimits.from_settings(settings)
     use_limits(app.state.sign_in_limits)
     app.state.metrics_token = settings.metrics_token
+    app.state.ws_streams = ws.StreamSlots(settings.ws_max_streams_per_key)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes, prefix=f"{PREFIX}/")
     # Reflex is mounted inside this app, so its pages, assets and socket pass through here too.
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from mission_control.config import get_settings
-from mission_control.db import engine, read_session
+from mission_control.db import read_session, session_scope
 from mission_control.events import Event, bus
 from mission_control.heartbeat import context
 from mission_control.memory.embedder import Embedder, get_embedder
@@ -74,30 +74,46 @@ def index_pending(
     max_batches: int | None = None,
 ) -> IndexReport:
     """Embed and upsert pending rows, remove forgotten ones, consolidate notes. Commits."""
-    settings = get_settings()
-    size = batch_size or settings.memory_batch_size
+    size = batch_size or get_settings().memory_batch_size
     report = IndexReport()
     while max_batches is None or report.batches < max_batches:
-        rows = [_snapshot(r) for r in memory_index.pending_batch(session, size)]
+        rows = _take(session, size)
         session.commit()  # nothing held open while the model runs
         if not rows:
             break
-        report.batches += 1
-        gone = {r.id: r.version for r in rows if r.forgotten}
-        live = [r for r in rows if not r.forgotten]
-        store.delete(list(gone))
-        vectors = embedder.encode([r.text for r in live])
-        store.upsert([Point(r.id, vec, r.payload) for r, vec in zip(live, vectors, strict=True)])
-        memory_index.purge(session, gone)
-        report.removed += len(gone)
-        report.indexed += memory_index.mark_indexed(session, {r.id: r.version for r in live}, utcnow())
-        notes = [(r, vec) for r, vec in zip(live, vectors, strict=True) if r.kind == "note"]
-        if notes:
-            report.merged += _merge_duplicates(session, store, notes, settings.memory_duplicate_score)
-            for agent_id in {r.agent_id for r, _ in notes if r.agent_id}:
-                report.dropped += memory_index.enforce_cap(session, agent_id, settings.memory_agent_cap)
+        vectors = _embed(store, embedder, rows)
+        _apply(session, store, rows, vectors, report)
         session.commit()
     return report
+
+
+def _take(session: Session, size: int) -> list[_Row]:
+    return [_snapshot(r) for r in memory_index.pending_batch(session, size)]
+
+
+def _embed(store: MemoryStore, embedder: Embedder, rows: list[_Row]) -> list[Any]:
+    """The store's side of a batch: forgotten points out, the others embedded and upserted."""
+    live = [r for r in rows if not r.forgotten]
+    store.delete([r.id for r in rows if r.forgotten])
+    vectors = embedder.encode([r.text for r in live])
+    store.upsert([Point(r.id, vec, r.payload) for r, vec in zip(live, vectors, strict=True)])
+    return list(vectors)
+
+
+def _apply(session: Session, store: MemoryStore, rows: list[_Row], vectors: list[Any], report: IndexReport) -> None:
+    """The database's side of a batch (one write unit): marks, purges, merges and the cap."""
+    settings = get_settings()
+    report.batches += 1
+    gone = {r.id: r.version for r in rows if r.forgotten}
+    live = [r for r in rows if not r.forgotten]
+    memory_index.purge(session, gone)
+    report.removed += len(gone)
+    report.indexed += memory_index.mark_indexed(session, {r.id: r.version for r in live}, utcnow())
+    notes = [(r, vec) for r, vec in zip(live, vectors, strict=True) if r.kind == "note"]
+    if notes:
+        report.merged += _merge_duplicates(session, store, notes, settings.memory_duplicate_score)
+        for agent_id in {r.agent_id for r, _ in notes if r.agent_id}:
+            report.dropped += memory_index.enforce_cap(session, agent_id, settings.memory_agent_cap)
 
 
 def _merge_duplicates(session: Session, store: MemoryStore, notes: list[tuple[_Row, Any]], threshold: float) -> int:
@@ -147,9 +163,18 @@ def reindex(session: Session, store: MemoryStore, embedder: Embedder | None, *, 
 
 
 def _index_once(store: MemoryStore, embedder: Embedder) -> IndexReport:
-    bind = engine().execution_options(mc_write=True)
-    with Session(bind, expire_on_commit=False) as session:
-        return index_pending(session, store, embedder)
+    """index_pending, with each batch's writes one unit of work through the write gate (so
+    on SQLite they take their turn with every other writer) and the model run outside it."""
+    size = get_settings().memory_batch_size
+    report = IndexReport()
+    while True:
+        with read_session() as session:
+            rows = _take(session, size)
+        if not rows:
+            return report
+        vectors = _embed(store, embedder, rows)
+        with session_scope() as session:
+            _apply(session, store, rows, vectors, report)
 
 
 def _pending() -> float:

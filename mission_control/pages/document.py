@@ -147,8 +147,11 @@ def version_row(v: VersionRow) -> rx.Component:
 def history() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.icon("history", size=16), rx.heading("History", size="3"), spacing="2", align="center"),
-        rx.vstack(rx.foreach(DocumentState.versions, version_row), spacing="0", width="100%",
-                  max_height=["none", "none", "64vh"], overflow_y="auto"),
+        rx.vstack(rx.foreach(DocumentState.versions, version_row),
+                  rx.cond(DocumentState.more_versions,
+                          rx.button("Show older versions", on_click=DocumentState.show_older_versions,
+                                    variant="ghost", size="1", margin_top="6px")),
+                  spacing="0", width="100%", max_height=["none", "none", "64vh"], overflow_y="auto"),
         width=["100%", "100%", "300px"],
         flex_shrink="0",
         spacing="2",
@@ -237,8 +240,13 @@ def diff_dialog() -> rx.Component:
                 custom_attrs={"data-testid": "diff"},
             ),
             rx.cond(
-                DocumentState.diff_rows.length() == 0,  # type: ignore[attr-defined]
-                rx.text("No differences.", size="2", color_scheme="gray", margin_top="8px"),
+                DocumentState.diff_note != "",
+                rx.text(DocumentState.diff_note, size="2", color_scheme="amber", margin_top="8px",
+                        custom_attrs={"data-testid": "diff-note"}),
+                rx.cond(
+                    DocumentState.diff_rows.length() == 0,  # type: ignore[attr-defined]
+                    rx.text("No differences.", size="2", color_scheme="gray", margin_top="8px"),
+                ),
             ),
             max_width="1100px",
             width="96vw",

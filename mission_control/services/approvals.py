@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mission_control.errors import Invalid
+from mission_control.errors import Conflict, Invalid
 from mission_control.models import Activity, Agent, Document, DocumentVersion, Task, TaskStatus
 from mission_control.services import messages, task_flow
 from mission_control.services.actor import Actor
@@ -91,9 +91,11 @@ def pending(*, session: Session, workspace_id: int) -> list[dict[str, Any]]:
 
 
 def _in_review(session: Session, workspace_id: int, task_id: int) -> Task:
-    task = get_in_workspace(session, Task, task_id, workspace_id)
+    """The task, held until the decision commits: of two decisions at once (two reviewers, a
+    double tap), one wins and the other is told it came second (Conflict)."""
+    task = get_in_workspace(session, Task, task_id, workspace_id, lock=True)
     if task.status != TaskStatus.review:
-        raise Invalid(
+        raise Conflict(
             f"task {task_id} is in {task_flow.label(task.status)}, not in review: "
             "someone may have decided it already",
             details={"status": str(task.status)},

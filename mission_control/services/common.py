@@ -23,11 +23,16 @@ def get_in_workspace(
     """Fetch a row by id, refusing rows of another workspace as if they did not exist.
 
     `lock`: hold the row (FOR NO KEY UPDATE on PostgreSQL, the lock an update of it takes
-    anyway) so a concurrent unit deciding on the same row waits and then sees this one's change.
+    anyway) so a concurrent unit deciding on the same row waits and then sees this one's change
+    (the row is read again even if this session has it already). SQLite needs nothing: its
+    write units are exclusive (db._sqlite_begin).
     """
     if not isinstance(obj_id, int) or not 1 <= obj_id <= MAX_ID:  # from a URL, a form, a socket
         raise _missing(model, obj_id)
-    obj = session.get(model, obj_id, with_for_update={"key_share": True} if lock else None)
+    if lock and session.get_bind().dialect.name != "sqlite":
+        obj = session.get(model, obj_id, with_for_update={"key_share": True}, populate_existing=True)
+    else:
+        obj = session.get(model, obj_id)
     if obj is None or getattr(obj, "workspace_id", None) != workspace_id:
         raise _missing(model, obj_id)
     return obj

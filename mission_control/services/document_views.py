@@ -3,21 +3,23 @@ and a side-by-side diff between two versions."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from itertools import zip_longest
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.models import Agent, Document, DocumentType, DocumentVersion, Task, User
 from mission_control.services.common import get_in_workspace
+from mission_control.services.textdiff import TooLargeToDiff, opcodes
 
 # Markdown punctuation dropped from list excerpts (headings, emphasis, quotes, links, code).
 _MARKUP = re.compile(r"[#*_`>\[\]|~]+")
 # Unchanged runs longer than this are folded to their first and last CONTEXT lines.
 CONTEXT = 3
+# Versions listed on a document's page at first, and added by each "Show older versions".
+HISTORY_PAGE = 50
 
 
 def _iso(value: Any) -> str:
@@ -74,15 +76,23 @@ def document_list(
     ]
 
 
-def document_detail(*, session: Session, workspace_id: int, document_id: int) -> dict[str, Any]:
+def document_detail(
+    *, session: Session, workspace_id: int, document_id: int, versions: int = HISTORY_PAGE
+) -> dict[str, Any]:
+    """The document and its newest `versions` versions (`more_versions`: there are older ones).
+    The versions' texts stay in the database: only their lengths are read."""
     doc = get_in_workspace(session, Document, document_id, workspace_id)
     agents, users = _names(session, workspace_id)
     task = session.get(Task, doc.task_id) if doc.task_id else None
     history = session.exec(
-        select(DocumentVersion)
+        select(  # type: ignore[call-overload]
+            DocumentVersion.version, DocumentVersion.title, DocumentVersion.author_agent_id,
+            DocumentVersion.author_user_id, DocumentVersion.created_at, func.length(DocumentVersion.content),
+        )
         .where(DocumentVersion.document_id == document_id)
         .order_by(col(DocumentVersion.version).desc())
-    )
+        .limit(versions + 1)
+    ).all()
     return {
         "id": doc.id,
         "title": doc.title,
@@ -94,14 +104,15 @@ def document_detail(*, session: Session, workspace_id: int, document_id: int) ->
         "updated_at": _iso(doc.updated_at),
         "versions": [
             {
-                "version": v.version,
-                "title": v.title,
-                "author": _author(v.author_agent_id, v.author_user_id, agents, users),
-                "created_at": _iso(v.created_at),
-                "chars": len(v.content),
+                "version": number,
+                "title": title,
+                "author": _author(agent_id, user_id, agents, users),
+                "created_at": _iso(created_at),
+                "chars": chars or 0,
             }
-            for v in history
+            for number, title, agent_id, user_id, created_at, chars in history[:versions]
         ],
+        "more_versions": len(history) > versions,
     }
 
 
@@ -120,10 +131,11 @@ def side_by_side(old: str, new: str, context: int = CONTEXT) -> list[dict[str, A
     """Rows of (left line, right line) with a kind: equal, changed, removed, added or skip.
 
     A `skip` row stands for a run of unchanged lines folded away; its `left` says how many.
+    Raises TooLargeToDiff when too many lines differ to compare (textdiff.opcodes).
     """
     a, b = old.splitlines(), new.splitlines()
     rows: list[dict[str, Any]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             pairs = list(zip(range(i1, i2), range(j1, j2), strict=True))
             # Keep a few lines of context next to each change; fold the rest.
@@ -158,7 +170,12 @@ def _row(kind: str, left_no: int | None, left: str, right_no: int | None, right:
 
 
 def _diff(old: str, new: str, left: int, right: int, *, title_changed: bool = False) -> dict[str, Any]:
-    rows = side_by_side(old, new)
+    """`too_large` (with `note` saying why, and no rows) when the versions differ too much to
+    compare line by line."""
+    try:
+        rows, note = side_by_side(old, new), ""
+    except TooLargeToDiff as exc:
+        rows, note = [], exc.message
     return {
         "left_version": left,
         "right_version": right,  # 0: the unsaved draft
@@ -166,6 +183,8 @@ def _diff(old: str, new: str, left: int, right: int, *, title_changed: bool = Fa
         "removed": sum(1 for r in rows if r["kind"] in ("removed", "changed")),
         "title_changed": title_changed,
         "rows": rows,
+        "too_large": bool(note),
+        "note": note,
     }
 
 

@@ -100,7 +100,9 @@ def update_document(
     base_version: int | None = None,
 ) -> Document:
     """Save a new version. `base_version` (the version the writer read) refuses lost updates."""
-    doc = get_in_workspace(session, Document, document_id, workspace_id)
+    # Held: two saves at once (PostgreSQL) take turns, so the second sees the first's version
+    # (and its base_version is refused) instead of both writing version N+1.
+    doc = get_in_workspace(session, Document, document_id, workspace_id, lock=True)
     if base_version is not None and base_version != doc.version:
         raise Conflict(
             f"document {document_id} changed since you opened it (you edited version "
@@ -135,6 +137,16 @@ def update_document(
     return doc
 
 
+def get_version(*, session: Session, workspace_id: int, document_id: int, number: int) -> DocumentVersion:
+    doc = get_in_workspace(session, Document, document_id, workspace_id)
+    row = session.exec(
+        select(DocumentVersion).where(DocumentVersion.document_id == document_id, DocumentVersion.version == number)
+    ).first()
+    if row is None:
+        raise NotFound(f"document {document_id} has no version {number} (latest is {doc.version})")
+    return row
+
+
 def versions(*, session: Session, workspace_id: int, document_id: int) -> list[DocumentVersion]:
     get_in_workspace(session, Document, document_id, workspace_id)
     return list(
@@ -150,14 +162,7 @@ def restore_version(
     *, session: Session, workspace_id: int, document_id: int, version: int, actor: Actor
 ) -> Document:
     """Bring back an old version's content as a new version (history is never rewritten)."""
-    old = session.exec(
-        select(DocumentVersion).where(
-            DocumentVersion.document_id == document_id, DocumentVersion.version == version
-        )
-    ).first()
-    doc = get_in_workspace(session, Document, document_id, workspace_id)
-    if old is None:
-        raise NotFound(f"document {document_id} has no version {version} (latest is {doc.version})")
+    old = get_version(session=session, workspace_id=workspace_id, document_id=document_id, number=version)
     return update_document(
         session=session,
         workspace_id=workspace_id,

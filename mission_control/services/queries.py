@@ -11,18 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from mission_control.models import (
     Activity,
     Agent,
     Document,
+    DocumentVersion,
     Message,
     Notification,
     Task,
     TaskAssignee,
     TaskDependency,
     TaskStatus,
+    WorkingStateVersion,
 )
 from mission_control.services.common import get_in_workspace
 
@@ -140,6 +143,31 @@ def list_documents(
     if type is not None:
         query = query.where(Document.type == type)
     return _page(list(session.exec(_ascending(query, Document, cursor, limit))), limit)
+
+
+def list_versions(
+    *, session: Session, workspace_id: int, document_id: int, content: bool = False,
+    cursor: int | None = None, limit: int = 50,
+) -> Page[DocumentVersion]:
+    """A document's versions, oldest first. Their text is read only with `content` (a
+    document may hold thousands of versions of up to 500,000 characters each)."""
+    get_in_workspace(session, Document, document_id, workspace_id)
+    query = select(DocumentVersion).where(DocumentVersion.document_id == document_id)
+    if not content:
+        query = query.options(defer(DocumentVersion.content))  # type: ignore[arg-type]
+    return _page(list(session.exec(_ascending(query, DocumentVersion, cursor, limit))), limit)
+
+
+def list_working_md_versions(
+    *, session: Session, workspace_id: int, cursor: int | None = None, limit: int = 50
+) -> Page[WorkingStateVersion]:
+    """WORKING.md's versions, newest first, without their text (GET one version for it)."""
+    query = (
+        select(WorkingStateVersion)
+        .where(WorkingStateVersion.workspace_id == workspace_id)
+        .options(defer(WorkingStateVersion.notes), defer(WorkingStateVersion.content))  # type: ignore[arg-type]
+    )
+    return _page(list(session.exec(_descending(query, WorkingStateVersion, cursor, limit))), limit)
 
 
 def list_activities(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
-from mission_control.errors import Forbidden, Invalid
+from mission_control.errors import Conflict, Forbidden, Invalid
 from mission_control.models import (
     TASK_COLUMNS,
     ActorType,
@@ -49,6 +49,31 @@ def unfinished_dependencies(session: Session, task_id: int) -> list[Task]:
     )
 
 
+def locked_task(session: Session, workspace_id: int, task_id: int) -> Task:
+    """The task, held until the unit ends, so concurrent moves and decisions on it take turns.
+
+    A move is asked for against the column the mover saw. If another unit moved the task while
+    this one waited for it (PostgreSQL: units run side by side), the request no longer applies:
+    Conflict, and the mover looks again, rather than a move from a column it never saw.
+    """
+    seen = get_in_workspace(session, Task, task_id, workspace_id).status
+    task = get_in_workspace(session, Task, task_id, workspace_id, lock=True)
+    if task.status != seen:
+        raise Conflict(
+            f"task {task_id} was just moved to {label(task.status)} by someone else; look at it again",
+            details={"status": str(task.status)},
+        )
+    return task
+
+
+def _held(session: Session, query: Any) -> Any:
+    """`query` with its task rows held in share mode on PostgreSQL: the rule it checks stays
+    true until this unit commits (a dependency reopened meanwhile waits for it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return query
+    return query.with_for_update(read=True, of=Task)
+
+
 def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
     """Raise Invalid, with the reason a person can act on, if `task` may not move to `to`."""
     assert task.id is not None
@@ -68,7 +93,11 @@ def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
         if has_assignee is None:
             raise Invalid(f"task {task.id} has no assignee: assign an agent before moving it to {label(to)}")
     if to == TaskStatus.in_progress:
-        blockers = unfinished_dependencies(session, task.id)
+        dependencies = session.exec(_held(session, (
+            select(Task).join(TaskDependency, col(TaskDependency.depends_on_id) == col(Task.id))
+            .where(TaskDependency.task_id == task.id).order_by(col(Task.id))
+        ))).all()
+        blockers = [d for d in dependencies if d.status != TaskStatus.done]
         if blockers:
             names = ", ".join(f"{b.id} ({label(b.status)})" for b in blockers)
             which = "which is" if len(blockers) == 1 else "which are"
@@ -77,11 +106,8 @@ def check_transition(session: Session, task: Task, to: TaskStatus) -> None:
                 details={"blocked_by": [b.id for b in blockers]},
             )
     if to == TaskStatus.done:
-        open_subtasks = list(
-            session.exec(
-                select(Task.id).where(Task.parent_task_id == task.id, Task.status != TaskStatus.done)
-            )
-        )
+        subtasks = session.exec(_held(session, select(Task).where(Task.parent_task_id == task.id))).all()
+        open_subtasks = [t.id for t in subtasks if t.status != TaskStatus.done]
         if open_subtasks:
             ids = ", ".join(f"#{i}" for i in open_subtasks)
             raise Invalid(f"task {task.id} has unfinished subtasks ({ids}): finish them first")
@@ -172,7 +198,7 @@ def move_task(
     except ValueError:
         columns = ", ".join(str(s) for s in TASK_COLUMNS)
         raise Invalid(f"'{to}' is not a column; use one of: {columns}") from None
-    task = get_in_workspace(session, Task, task_id, workspace_id)
+    task = locked_task(session, workspace_id, task_id)
     check_transition(session, task, target)
     if task.status == TaskStatus.review and target == TaskStatus.done and actor.type == ActorType.agent:
         raise Forbidden(

@@ -164,7 +164,8 @@ def unassign(
     *, session: Session, workspace_id: int, task_id: int, agent_id: int, actor: Actor
 ) -> Task:
     """Remove an assignee; an `assigned` task left with nobody goes back to the inbox."""
-    task = get_in_workspace(session, Task, task_id, workspace_id)
+    # Locked, like a move: a task moved on meanwhile must not be left there with nobody.
+    task = get_in_workspace(session, Task, task_id, workspace_id, lock=True)
     agent = get_in_workspace(session, Agent, agent_id, workspace_id)
     link = session.get(TaskAssignee, (task_id, agent_id))
     if link is None:

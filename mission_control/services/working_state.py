@@ -10,17 +10,18 @@ rewrite old versions.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid, NotFound
 from mission_control.models import Agent, User, WorkingStateVersion, Workspace, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.recording import record_change
+from mission_control.services.textdiff import unified
 from mission_control.services.working_render import render
 
 MAX_NOTES = 50_000
@@ -169,6 +170,7 @@ def history(*, session: Session, workspace_id: int, limit: int = 50) -> list[Ver
     rows = session.exec(
         select(WorkingStateVersion)
         .where(WorkingStateVersion.workspace_id == workspace_id)
+        .options(defer(WorkingStateVersion.content))  # type: ignore[arg-type]  # the whole rendered page
         .order_by(col(WorkingStateVersion.version).desc())
         .limit(limit)
     )
@@ -191,9 +193,7 @@ def diff(
     new = get_version(session=session, workspace_id=workspace_id, version=to_version)
     a = (old.notes if part == "notes" else old.content).splitlines(keepends=True)
     b = (new.notes if part == "notes" else new.content).splitlines(keepends=True)
-    return "".join(
-        difflib.unified_diff(a, b, fromfile=f"WORKING.md@{from_version}", tofile=f"WORKING.md@{to_version}")
-    )
+    return "".join(unified(a, b, fromfile=f"WORKING.md@{from_version}", tofile=f"WORKING.md@{to_version}"))
 
 
 def restore(

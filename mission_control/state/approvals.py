@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from mission_control.errors import MissionControlError
 from mission_control.services import approvals
 from mission_control.services.authz import Permission
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 
@@ -48,10 +50,10 @@ class ApprovalsState(SessionState):
         self.loaded = True
 
     @rx.event
-    def on_load(self) -> None:
+    async def on_load(self) -> None:
         self.rejecting, self.reason, self.reason_error = 0, "", ""
         live.watch_tab(self.router.session.client_token, self.context())
-        self.refresh()
+        await asyncio.to_thread(self.refresh)  # a diff per task in review: CPU work, off the loop
 
     def _decide(self, change: Any, task_id: int, done: str) -> Any:
         try:
@@ -65,6 +67,7 @@ class ApprovalsState(SessionState):
         return rx.toast.success(done)
 
     @rx.event
+    @off_loop
     def approve(self, task_id: int) -> Any:
         return self._decide(approvals.approve, task_id, f"#{task_id} approved and done")
 
@@ -82,6 +85,7 @@ class ApprovalsState(SessionState):
         self.reason, self.reason_error = value, ""
 
     @rx.event
+    @off_loop
     def confirm_reject(self) -> Any:
         if len(self.reason.strip()) < 3:
             self.reason_error = "Say what needs to change, so the agent can act on it."

@@ -20,6 +20,7 @@ from mission_control.services.authz import Permission
 from mission_control.state import live
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState, set_if_changed, to_sign_in
 
 
@@ -232,6 +233,7 @@ class BoardState(SessionState):
         return full.index(visible[-1]) + 1 if visible[-1] in full else None
 
     @rx.event
+    @off_loop
     def move(self, task_id: int, to: str, index: int = -1) -> Any:
         """Move a card (drag and drop, or its menu); a refused move explains itself in a toast."""
         try:

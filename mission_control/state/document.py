@@ -6,6 +6,7 @@ a live update from someone else, or a failed restore never overwrites it.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import document_views, documents
 from mission_control.services.common import parse_id
 from mission_control.state import live
-from mission_control.state.service_calls import read, write
+from mission_control.state.service_calls import off_loop, read, write
 from mission_control.state.session import SessionState
 
 
@@ -52,6 +53,8 @@ class DocumentState(SessionState):
     conflict: bool = False
     view: str = "edit"  # phones show one pane at a time: edit | preview
     versions: list[VersionRow] = []
+    versions_shown: int = document_views.HISTORY_PAGE
+    more_versions: bool = False  # older versions than those listed exist
     diff_open: bool = False
     diff_version: int = 0
     diff_against: str = "previous"  # previous | current | draft
@@ -59,6 +62,7 @@ class DocumentState(SessionState):
     diff_right: int = 0
     diff_added: int = 0
     diff_removed: int = 0
+    diff_note: str = ""  # why there are no rows: the versions differ too much to compare
     diff_rows: list[DiffRow] = []
     restore_candidate: int = 0
     _saved_title: str = ""
@@ -70,7 +74,8 @@ class DocumentState(SessionState):
 
     def _detail(self) -> dict[str, Any] | None:
         try:
-            return read(self.context(), document_views.document_detail, document_id=self.document_id)
+            return read(self.context(), document_views.document_detail, document_id=self.document_id,
+                        versions=self.versions_shown)
         except MissionControlError:
             return None
 
@@ -95,6 +100,12 @@ class DocumentState(SessionState):
         self.doc_type, self.task_id, self.task_title = data["type"], data["task_id"], data["task_title"]
         self.latest_version = data["version"]
         self.versions = [VersionRow(**v) for v in data["versions"]]
+        self.more_versions = data["more_versions"]
+
+    @rx.event
+    def show_older_versions(self) -> None:
+        self.versions_shown += document_views.HISTORY_PAGE
+        self.refresh()
 
     def refresh(self) -> None:
         """Something changed somewhere: take the new history, and the new text only when this
@@ -113,6 +124,7 @@ class DocumentState(SessionState):
     def on_load(self) -> None:
         self.document_id = parse_id(self.router.page.params.get("doc_id", ""))
         self.loaded, self.diff_open, self.restore_candidate, self.view = False, False, 0, "edit"
+        self.versions_shown = document_views.HISTORY_PAGE
         live.watch_tab(self.router.session.client_token, self.context())
         self.load()
 
@@ -160,10 +172,12 @@ class DocumentState(SessionState):
         )
 
     @rx.event
+    @off_loop
     def save(self) -> Any:
         return self._save(self.base_version)
 
     @rx.event
+    @off_loop
     def save_over_latest(self) -> Any:
         """After a conflict: the user has seen the newer version and saves theirs after it."""
         return self._save(self.latest_version)
@@ -178,31 +192,36 @@ class DocumentState(SessionState):
         self.diff_left, self.diff_right = data["left_version"], data["right_version"]
         self.diff_added, self.diff_removed = data["added"], data["removed"]
         self.diff_rows = [DiffRow(**r) for r in data["rows"]]
+        self.diff_note = data["note"]
         self.diff_open = True
 
     @rx.event
-    def show_diff(self, version: int, against: str = "previous") -> Any:
-        return self._diff(version, against)
+    async def show_diff(self, version: int, against: str = "previous") -> Any:
+        return await self._diff(version, against)
 
-    def _diff(self, version: int, against: str) -> Any:
+    async def _diff(self, version: int, against: str) -> Any:
+        # In a thread: a diff is CPU work on text anyone may have written (textdiff caps it).
         ctx = self.context()
         try:
             if against == "draft":
-                data = read(ctx, document_views.draft_diff, document_id=self.document_id, draft=self.draft)
+                data = await asyncio.to_thread(
+                    read, ctx, document_views.draft_diff, document_id=self.document_id, draft=self.draft)
             else:
-                data = read(ctx, document_views.version_diff, document_id=self.document_id, version=version, against=against)
+                data = await asyncio.to_thread(
+                    read, ctx, document_views.version_diff, document_id=self.document_id, version=version,
+                    against=against)
         except MissionControlError as exc:
             return rx.toast.error(exc.message, close_button=True)
         self._show(data, version, against)
         return None
 
     @rx.event
-    def compare_draft(self) -> Any:
-        return self._diff(self.latest_version, "draft")
+    async def compare_draft(self) -> Any:
+        return await self._diff(self.latest_version, "draft")
 
     @rx.event
-    def set_diff_against(self, value: str) -> Any:
-        return self._diff(self.diff_version, value)
+    async def set_diff_against(self, value: str) -> Any:
+        return await self._diff(self.diff_version, value)
 
     @rx.event
     def set_diff_open(self, value: bool) -> None:
@@ -218,6 +237,7 @@ class DocumentState(SessionState):
             self.restore_candidate = 0
 
     @rx.event
+    @off_loop
     def confirm_restore(self) -> Any:
         version, self.restore_candidate = self.restore_candidate, 0
         before = self.latest_version

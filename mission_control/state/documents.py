@@ -12,7 +12,7 @@ from mission_control.models import DocumentType
 from mission_control.services import document_views, documents
 from mission_control.services.common import parse_id
 from mission_control.state import live
-from mission_control.state.service_calls import read, write
+from mission_control.state.service_calls import off_loop, read, write
 from mission_control.state.session import SessionState
 
 ALL = "all"
@@ -110,6 +110,7 @@ class DocumentsState(SessionState):
         self.new_task = value
 
     @rx.event
+    @off_loop
     def create(self) -> Any:
         if not self.new_title.strip():
             self.errors = {"title": "Give the document a title."}

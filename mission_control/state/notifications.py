@@ -12,6 +12,7 @@ from mission_control.errors import MissionControlError
 from mission_control.services import notifications
 from mission_control.services.authz import Permission
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState, UiContext, set_if_changed
 
 
@@ -87,9 +88,11 @@ class NotificationState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def mark_read(self, notification_id: int) -> Any:
         return self._change(notifications.mark_read, notification_id=notification_id)
 
     @rx.event
+    @off_loop
     def mark_all_read(self) -> Any:
         return self._change(notifications.mark_all_read)

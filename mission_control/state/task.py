@@ -18,6 +18,7 @@ from mission_control.services import messages, task_detail, task_flow, tasks
 from mission_control.services.authz import Permission
 from mission_control.services.common import parse_id
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 _PARTIAL = re.compile(r"(?:^|\s)@([A-Za-z0-9_-]*)$")
@@ -198,6 +199,7 @@ class TaskState(SessionState):
         self.reply_to = 0
 
     @rx.event
+    @off_loop
     def send(self) -> Any:
         body, parent = self.draft, self.reply_to or None
         outcome = self._run(
@@ -208,19 +210,23 @@ class TaskState(SessionState):
         return outcome
 
     @rx.event
+    @off_loop
     def move_to(self, status: str) -> Any:
         return self._run(lambda **kw: task_flow.move_task(task_id=self.task_id, to=status, **kw))
 
     @rx.event
+    @off_loop
     def toggle_assignee(self, agent_id: int, on: bool) -> Any:
         change = tasks.assign if on else tasks.unassign
         return self._run(lambda **kw: change(task_id=self.task_id, agent_id=agent_id, **kw))
 
     @rx.event
+    @off_loop
     def set_priority(self, value: str) -> Any:
         return self._run(lambda **kw: tasks.update_task(task_id=self.task_id, data={"priority": value}, **kw))
 
     @rx.event
+    @off_loop
     def set_due(self, value: str) -> Any:
         """A date from the picker means the end of that day (UTC); empty clears it. A date the
         board cannot keep (year 275760, typed text) is refused next to the picker."""
@@ -258,6 +264,7 @@ class TaskState(SessionState):
         self.editing = False
 
     @rx.event
+    @off_loop
     def save_description(self) -> Any:
         text = self.description_draft
         outcome = self._run(
@@ -271,6 +278,7 @@ class TaskState(SessionState):
         self.new_subtask = value
 
     @rx.event
+    @off_loop
     def add_subtask(self) -> Any:
         title = self.new_subtask
         outcome = self._run(
@@ -285,6 +293,7 @@ class TaskState(SessionState):
         self.new_dependency = value
 
     @rx.event
+    @off_loop
     def add_dependency(self) -> Any:
         depends_on = parse_id(self.new_dependency)
         if not depends_on:
@@ -297,6 +306,7 @@ class TaskState(SessionState):
         return outcome
 
     @rx.event
+    @off_loop
     def remove_dependency(self, depends_on_id: int) -> Any:
         return self._run(
             lambda **kw: task_flow.remove_dependency(task_id=self.task_id, depends_on_id=depends_on_id, **kw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,9 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import working_state
 from mission_control.services.authz import Permission
-from mission_control.services.textdiff import classify
+from mission_control.services.textdiff import TooLargeToDiff, classify
 from mission_control.state import live
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 
@@ -26,6 +28,12 @@ class VersionRow:
 
 def diff_lines(text: str) -> list[DiffLine]:
     return [DiffLine(**d) for d in classify(text.splitlines())]
+
+
+def _diff(workspace_id: int, version: int) -> str:
+    with read_session() as session:
+        return working_state.diff(session=session, workspace_id=workspace_id, from_version=version - 1,
+                                  to_version=version)
 
 
 class WorkingState(SessionState):
@@ -72,6 +80,7 @@ class WorkingState(SessionState):
         self.draft = value
 
     @rx.event
+    @off_loop
     def save(self) -> Any:
         try:
             ctx = self.context().require(Permission.work)
@@ -91,21 +100,23 @@ class WorkingState(SessionState):
         return rx.toast.success(f"WORKING.md saved as version {self.version}")
 
     @rx.event
-    def show_diff(self, version: int) -> Any:
+    async def show_diff(self, version: int) -> Any:
         if version <= 1:
             self.diff_version, self.diff = version, [DiffLine("hunk", "the first version: nothing to compare")]
             return None
         try:
-            ctx = self.context()
-            with read_session() as session:
-                text = working_state.diff(session=session, workspace_id=ctx.workspace_id,
-                                          from_version=version - 1, to_version=version)
+            # In a thread: a diff is CPU work on text anyone may have written (textdiff caps it).
+            text = await asyncio.to_thread(_diff, self.context().workspace_id, version)
+        except TooLargeToDiff as exc:
+            self.diff_version, self.diff = version, [DiffLine("hunk", exc.message)]
+            return None
         except MissionControlError as exc:
             return rx.toast.error(exc.message)
         self.diff_version, self.diff = version, diff_lines(text) or [DiffLine("hunk", "no change in the notes")]
         return None
 
     @rx.event
+    @off_loop
     def restore(self, version: int) -> Any:
         try:
             ctx = self.context().require(Permission.work)

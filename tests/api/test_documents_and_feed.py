@@ -25,8 +25,8 @@ def test_document_versions_and_lost_update_refusal(client, squad):
     )
     assert r.status_code == 409
     assert error_of(r)["details"]["current_version"] == 2
-    versions = client.get(f"{API}/documents/{did}/versions", headers=agent).json()
-    assert [(v["version"], v["content"]) for v in versions] == [(1, "# v1"), (2, "# v2")]
+    versions = client.get(f"{API}/documents/{did}/versions?include=content", headers=agent).json()
+    assert [(v["version"], v["content"]) for v in versions["items"]] == [(1, "# v1"), (2, "# v2")]
     assert (
         client.get(f"{API}/documents/{did}/versions/1", headers=agent).json()["content"] == "# v1"
     )
@@ -98,3 +98,26 @@ def test_admin_manages_agents(client, squad):
     assert "Shuri" in names
     r = client.post(f"{API}/agents", headers=admin, json={"name": "bad name", "role": "x"})
     assert r.status_code == 422
+
+
+def test_version_history_comes_in_pages_without_the_text_unless_asked(client, squad):
+    """A document may have thousands of versions of up to 500,000 characters: the history is
+    paged like every other list, and carries each version's text only on request."""
+    agent = squad.a.auth("agent")
+    did = squad.a.document_id
+    for n in range(2, 6):
+        r = client.put(f"{API}/documents/{did}", headers=agent, json={"content": f"text {n}" * 1000})
+        assert r.status_code == 200 and r.json()["version"] == n
+
+    first = client.get(f"{API}/documents/{did}/versions?limit=2", headers=agent).json()
+    assert [v["version"] for v in first["items"]] == [1, 2]
+    assert all(v["content"] is None for v in first["items"])
+    second = client.get(f"{API}/documents/{did}/versions?limit=2&cursor={first['next_cursor']}", headers=agent).json()
+    last = client.get(f"{API}/documents/{did}/versions?limit=2&cursor={second['next_cursor']}", headers=agent).json()
+    assert [v["version"] for v in second["items"] + last["items"]] == [3, 4, 5]
+    assert last["next_cursor"] is None
+    with_text = client.get(f"{API}/documents/{did}/versions?limit=1&cursor={first['next_cursor']}&include=content",
+                           headers=agent).json()
+    assert with_text["items"][0]["content"] == "text 3" * 1000
+    assert client.get(f"{API}/documents/{did}/versions/5", headers=agent).json()["content"] == "text 5" * 1000
+    assert client.get(f"{API}/documents/{did}/versions?include=everything", headers=agent).status_code == 422

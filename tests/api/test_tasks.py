@@ -155,4 +155,4 @@ def test_review_is_closed_by_an_operator_not_by_the_agent(client, squad):
     r = client.post(f"{API}/tasks/{tid}/approve", headers=op, json={"note": "Nice."})
     assert r.status_code == 200 and r.json()["status"] == "done"
     r = client.post(f"{API}/tasks/{tid}/approve", headers=op, json={})
-    assert r.status_code == 422 and "not in review" in error_of(r)["message"]
+    assert r.status_code == 409 and "not in review" in error_of(r)["message"]

@@ -37,7 +37,11 @@ def test_working_md_is_written_with_the_version_read(client, squad):
     assert client.get(WMD, headers=squad.b.auth("agent")).json()["version"] == 0
 
     history = client.get(f"{WMD}/versions", headers=op).json()
-    assert [(v["version"], v["author"]) for v in history] == [(2, "Fridaya"), (1, "@operator-a")]
+    assert [(v["version"], v["author"]) for v in history["items"]] == [(2, "Fridaya"), (1, "@operator-a")]
+    assert history["next_cursor"] is None and "notes" not in history["items"][0]
+    newest = client.get(f"{WMD}/versions?limit=1", headers=op).json()
+    older = client.get(f"{WMD}/versions?limit=1&cursor={newest['next_cursor']}", headers=op).json()
+    assert [v["version"] for v in newest["items"] + older["items"]] == [2, 1]  # paged like other lists
     old = client.get(f"{WMD}/versions/1", headers=agent).json()
     assert old["notes"] == "Launch on Friday." and "Launch on Friday." in old["content"]
     missing = client.get(f"{WMD}/versions/9", headers=agent)

@@ -100,3 +100,53 @@ def test_a_write_waiting_for_another_writer_does_not_hold_up_the_api(live_url, s
     assert reads == [200] * 5  # answered while the write was queued
     assert still_waiting if db.dialect.name == "sqlite" else True
     assert created == 201
+
+
+def test_a_writer_outside_the_gate_does_not_stall_the_event_loop(live_url, squad, db):
+    """Something that writes without the app's gate (the sqlite3 shell, a backup) holds
+    SQLite's write lock for a second: the API write waits for it off the event loop, and the
+    server keeps answering meanwhile (before, the write waited in SQLite's busy handler on the
+    loop and every request of the worker waited with it)."""
+    import sqlite3
+    import threading
+    import time
+
+    import pytest
+
+    if db.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    holding, release = threading.Event(), threading.Event()
+
+    def outsider() -> None:
+        con = sqlite3.connect(str(db.url.database), isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        holding.set()
+        release.wait(1.0)
+        con.execute("ROLLBACK")
+        con.close()
+
+    async def scenario() -> tuple[int, float, bool]:
+        async with httpx.AsyncClient(base_url=f"{live_url}/api/v1", timeout=30,
+                                     headers=squad.a.auth("agent")) as client:
+            write = asyncio.create_task(client.post("/tasks", json={"title": "Behind the sqlite3 shell"}))
+            await asyncio.sleep(0.05)  # the write is in: it waits for the lock from here on
+            slowest = 0.0
+            for _ in range(5):
+                t0 = time.monotonic()
+                assert (await client.get("/me")).status_code == 200
+                slowest = max(slowest, time.monotonic() - t0)
+            still_waiting = not write.done()
+            return (await write).status_code, slowest, still_waiting
+
+    assert httpx.get(f"{live_url}/api/v1/me", headers=squad.a.auth("agent")).status_code == 200
+    thread = threading.Thread(target=outsider)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        created, slowest, still_waiting = asyncio.run(scenario())
+    finally:
+        release.set()
+        thread.join(10)
+    assert slowest < 0.5, f"a read waited {slowest:.2f} s behind a write waiting for the lock"
+    assert still_waiting  # the lock was really in the way of the write
+    assert created == 201

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -107,3 +108,31 @@ def test_a_workspace_feed_never_shows_another_workspace(live_url, squad):
         except TimeoutError:
             pass
         assert texts and not any("of a" in t or "Fridaya" in t for t in texts)
+
+
+def test_one_key_cannot_hold_more_than_its_share_of_streams(live_url, squad):
+    """A key gets MC_WS_MAX_STREAMS_PER_KEY (4) streams; the next is refused with 4429 and a
+    reason, another key is unaffected, and a slot frees up when a stream closes."""
+    token = squad.a.tokens["agent"]
+    held = [_ws(live_url, "/ws/activities", token) for _ in range(4)]
+    try:
+        http = httpx.Client(base_url=live_url + API, headers=squad.a.auth("operator"), timeout=10)
+        http.post("/tasks", json={"title": "everyone hears this"})
+        for sock in held:  # all four stream
+            assert _frame(sock)["type"] == "activity"
+        with _ws(live_url, "/ws/activities", token) as fifth:
+            with pytest.raises(ConnectionClosed) as info:
+                fifth.recv(timeout=5)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4429
+            assert "4 streams open" in info.value.rcvd.reason
+        with _ws(live_url, "/ws/activities", squad.a.tokens["viewer"]) as other_key:
+            http.post("/tasks", json={"title": "for the other key"})
+            assert _frame(other_key)["type"] == "activity"
+        held.pop().close()
+        time.sleep(0.3)  # the server notices the close on its next turn
+        with _ws(live_url, "/ws/activities", token) as again:
+            http.post("/tasks", json={"title": "after one closed"})
+            assert _frame(again)["data"]["text"].endswith("“after one closed”")
+    finally:
+        for sock in held:
+            sock.close()

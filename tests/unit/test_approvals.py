@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mission_control.errors import Forbidden, Invalid
+from mission_control.errors import Conflict, Forbidden, Invalid
 from mission_control.models import Notification, TaskStatus
 from mission_control.services import approvals, documents, messages, task_flow, tasks
 from mission_control.services.actor import Actor
@@ -40,7 +40,7 @@ def test_approve_closes_the_task_and_says_so_in_the_thread(session, workspace, i
     assert task.status == TaskStatus.done
     assert "Approved" in messages.thread(session=session, workspace_id=workspace.id, task_id=task.id)[-1].body
     assert approvals.pending(session=session, workspace_id=workspace.id) == []
-    with pytest.raises(Invalid, match="not in review"):  # a second tap, or another reviewer, is told
+    with pytest.raises(Conflict, match="not in review"):  # a second tap, or another reviewer, is told
         approvals.approve(session=session, workspace_id=workspace.id, task_id=in_review["task"], actor=op_actor)
 
 

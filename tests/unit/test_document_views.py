@@ -6,6 +6,8 @@ import pytest
 
 from mission_control.errors import Invalid, NotFound
 from mission_control.services import document_views, documents
+from mission_control.services.actor import Actor
+from mission_control.services.textdiff import MAX_CHANGED_LINES
 
 
 @pytest.fixture
@@ -101,3 +103,35 @@ def test_diff_against_previous_and_against_current(session, workspace, docs, op_
     assert (vs_current["left_version"], vs_current["right_version"]) == (1, 3)
     with pytest.raises(NotFound, match="has no version 9"):
         diff(9)
+
+
+def test_versions_too_different_to_compare_say_so_instead_of_diffing(session, workspace, docs, op_actor):
+    """Comparing is cubic in the worst case and versions come from anyone: past the cap the
+    diff is refused with a reason, and a big document with a small edit still diffs."""
+    doc_id = docs["post"].id
+    rewrite = "\n".join(f"rewritten line {i}" for i in range(MAX_CHANGED_LINES + 1))
+    documents.update_document(session=session, workspace_id=workspace.id, document_id=doc_id, content=rewrite, actor=op_actor)
+    big = "\n".join(f"line {i}" for i in range(20_000))
+    documents.update_document(session=session, workspace_id=workspace.id, document_id=doc_id, content=big, actor=op_actor)
+    edited = big.replace("line 10000\n", "line ten thousand\n")
+    documents.update_document(session=session, workspace_id=workspace.id, document_id=doc_id, content=edited, actor=op_actor)
+    session.commit()
+
+    refused = document_views.version_diff(session=session, workspace_id=workspace.id, document_id=doc_id, version=2)
+    assert refused["too_large"] and refused["rows"] == []
+    assert f"{MAX_CHANGED_LINES + 1} lines differ" in refused["note"]
+    small_edit = document_views.version_diff(session=session, workspace_id=workspace.id, document_id=doc_id, version=4)
+    assert not small_edit["too_large"]
+    assert [(r["left"], r["right"]) for r in small_edit["rows"] if r["kind"] == "changed"] == [
+        ("line 10000", "line ten thousand")]
+
+
+def test_an_adversarial_draft_is_refused_before_it_is_compared(session, workspace, docs):
+    """2,000 lines of "a" against 1,000 of "a", "b" took 105 s to compare before the cap."""
+    doc_id = docs["post"].id
+    draft = "\n".join(["a", "b"] * 1000)
+    documents.update_document(session=session, workspace_id=workspace.id, document_id=doc_id,
+                              content="\n".join(["a"] * 2000), actor=Actor.system("test"))
+    session.commit()
+    diff = document_views.draft_diff(session=session, workspace_id=workspace.id, document_id=doc_id, draft=draft)
+    assert diff["too_large"] and "too large to diff" in diff["note"]

@@ -118,3 +118,20 @@ def test_a_writer_gives_up_waiting_at_its_deadline_and_the_gate_still_opens_afte
         gate.release()
     finally:
         holder.kill()
+
+
+def test_a_commit_waits_for_the_disk_unless_told_otherwise(notes_db, monkeypatch):
+    """synchronous=FULL: an acknowledged write survives a power cut (NORMAL, on request, may
+    lose the last commits then). 2 is FULL, 1 NORMAL."""
+    from mission_control.config import get_settings
+
+    path, engine = notes_db
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    monkeypatch.setattr(get_settings(), "sqlite_synchronous", "NORMAL")
+    relaxed = mc_db.make_engine(f"sqlite:///{path}")
+    try:
+        with relaxed.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    finally:
+        relaxed.dispose()

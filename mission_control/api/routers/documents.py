@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from mission_control.api.deps import Cursor, Limit, PathId, QueryId, Reader, Worker
 from mission_control.api.errors import COMMON_RESPONSES, CONFLICT_RESPONSE
@@ -15,8 +17,7 @@ from mission_control.api.schemas import (
     VersionOut,
 )
 from mission_control.db import read_session, session_scope
-from mission_control.errors import NotFound
-from mission_control.models import Document, DocumentType
+from mission_control.models import Document, DocumentType, DocumentVersion
 from mission_control.services import documents, queries
 from mission_control.services.common import get_in_workspace
 
@@ -104,25 +105,40 @@ def delete_document(document_id: PathId, who: Worker) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{document_id}/versions", response_model=list[VersionOut], summary="Version history")
-def list_versions(document_id: PathId, who: Reader) -> list[VersionOut]:
+def _version_out(row: DocumentVersion, *, content: bool) -> VersionOut:
+    # Built field by field: validating the row would read its deferred text.
+    return VersionOut(
+        version=row.version, title=row.title, content=row.content if content else None,
+        author_agent_id=row.author_agent_id, author_user_id=row.author_user_id, created_at=row.created_at,
+    )
+
+
+@router.get("/{document_id}/versions", response_model=Page[VersionOut], summary="Version history")
+def list_versions(
+    document_id: PathId,
+    who: Reader,
+    include: Annotated[Literal["content"] | None, Query(description="`content`: each version's text too.")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[VersionOut]:
+    """Oldest first, without each version's text unless `include=content` (or GET one version)."""
+    with_content = include == "content"
     with read_session() as session:
-        rows = documents.versions(
-            session=session, workspace_id=who.workspace_id, document_id=document_id
+        page = queries.list_versions(
+            session=session, workspace_id=who.workspace_id, document_id=document_id,
+            content=with_content, cursor=cursor, limit=limit,
         )
-        return [VersionOut.model_validate(v) for v in rows]
+        return Page(items=[_version_out(v, content=with_content) for v in page.items],
+                    next_cursor=page.next_cursor)
 
 
 @router.get("/{document_id}/versions/{version}", response_model=VersionOut, summary="One version")
 def get_version(document_id: PathId, version: PathId, who: Reader) -> VersionOut:
     with read_session() as session:
-        rows = documents.versions(
-            session=session, workspace_id=who.workspace_id, document_id=document_id
+        row = documents.get_version(
+            session=session, workspace_id=who.workspace_id, document_id=document_id, number=version
         )
-        for row in rows:
-            if row.version == version:
-                return VersionOut.model_validate(row)
-        raise NotFound(f"document {document_id} has no version {version} (latest is {len(rows)})")
+        return _version_out(row, content=True)
 
 
 @router.post(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from mission_control.api.deps import PathId, Reader, Worker
+from mission_control.api.deps import Cursor, Limit, PathId, Reader, Worker
 from mission_control.api.errors import COMMON_RESPONSES, CONFLICT_RESPONSE
+from mission_control.api.schemas import Page
 from mission_control.api.schemas.state import (
     WorkingMdOut,
     WorkingMdPut,
@@ -15,7 +14,7 @@ from mission_control.api.schemas.state import (
     WorkingMdVersionSummary,
 )
 from mission_control.db import read_session, session_scope
-from mission_control.services import working_state
+from mission_control.services import queries, working_state
 
 router = APIRouter(prefix="/state/working-md", tags=["working-md"], responses=COMMON_RESPONSES)
 
@@ -59,17 +58,20 @@ def put_working_md(body: WorkingMdPut, who: Worker) -> WorkingMdOut:
 
 
 @router.get(
-    "/versions", response_model=list[WorkingMdVersionSummary], summary="History, newest first"
+    "/versions", response_model=Page[WorkingMdVersionSummary], summary="History, newest first"
 )
-def list_versions(
-    who: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 50
-) -> list[WorkingMdVersionSummary]:
+def list_versions(who: Reader, cursor: Cursor = None, limit: Limit = 50) -> Page[WorkingMdVersionSummary]:
+    """Without the text: GET one version for its notes and content."""
     with read_session() as session:
-        rows = working_state.history(session=session, workspace_id=who.workspace_id, limit=limit)
-    return [
-        WorkingMdVersionSummary(version=r.version, author=r.author, created_at=r.created_at)
-        for r in rows
-    ]
+        page = queries.list_working_md_versions(
+            session=session, workspace_id=who.workspace_id, cursor=cursor, limit=limit
+        )
+        items = [
+            WorkingMdVersionSummary(version=r.version, author=working_state.author_name(session, r),
+                                    created_at=r.created_at)
+            for r in page.items
+        ]
+    return Page(items=items, next_cursor=page.next_cursor)
 
 
 @router.get("/versions/{version}", response_model=WorkingMdVersionOut, summary="One version")

@@ -10,7 +10,8 @@ order, then the stream goes live. Without `after` the stream starts from now. Wa
 agents we call ourselves (`type: "wake"`, id null) are live only; an external agent's wake
 is a notification of kind `wake`, so it has an id and is replayed like the others. Refusals
 close the socket with 4401 (key), 4403 (not yours), 4404 (not in your workspace) or 4429
-(rate limited).
+(rate limited, or the key already has MC_WS_MAX_STREAMS_PER_KEY streams open: close one
+first). That cap is per worker process: with N workers a key may hold up to N times as many.
 
 New rows are noticed through the in-process event bus at once and, for changes made by other
 processes, by polling the database every `ws_poll_s` seconds.
@@ -71,6 +72,28 @@ _streams: dict[int, int] = {}
 metrics.connected_clients("agent_websockets", lambda: len(_streams))
 
 
+class StreamSlots:
+    """How many streams each key has open in this worker, against a cap. Only the event loop
+    touches it, so a check and its increment cannot interleave with another socket's."""
+
+    def __init__(self, per_key: int) -> None:
+        self.per_key = per_key
+        self.open: dict[int, int] = {}
+
+    def take(self, key_id: int) -> bool:
+        if self.open.get(key_id, 0) >= self.per_key:
+            return False
+        self.open[key_id] = self.open.get(key_id, 0) + 1
+        return True
+
+    def give_back(self, key_id: int) -> None:
+        left = self.open.get(key_id, 0) - 1
+        if left > 0:
+            self.open[key_id] = left
+        else:
+            self.open.pop(key_id, None)
+
+
 def _after(ws: WebSocket) -> int | None:
     raw = ws.query_params.get("after") or ws.headers.get("last-event-id")
     if raw and raw.strip() == "0":
@@ -86,6 +109,13 @@ async def _stream(
     wants: Callable[[Event], str | None],
 ) -> None:
     """Send rows newer than `start` forever; `wants(event)` says "rows", "wake" or None."""
+    slots: StreamSlots = ws.app.state.ws_streams
+    assert principal.key_id is not None
+    if not slots.take(principal.key_id):
+        # Each stream holds a socket, a bus subscription and a poll: one key must not hold
+        # the worker's all.
+        await ws.close(code=4429, reason=f"this key already has {slots.per_key} streams open: close one first")
+        return
     loop = asyncio.get_running_loop()
     nudge = asyncio.Event()
     wakes: list[dict[str, Any]] = []
@@ -140,6 +170,7 @@ async def _stream(
     except WebSocketDisconnect:
         pass
     finally:
+        slots.give_back(principal.key_id)
         _streams.pop(id(ws), None)
         unsubscribe()
         reader.cancel()

@@ -160,7 +160,9 @@ class DocumentPut(In):
 class VersionOut(Out):
     version: int
     title: str
-    content: str
+    content: str | None = Field(
+        default=None, description="The text: always for one version, in a list only with `include=content`."
+    )
     author_agent_id: int | None
     author_user_id: int | None
     created_at: datetime

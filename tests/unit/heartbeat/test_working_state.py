@@ -76,3 +76,16 @@ def test_history_diff_and_restore(session, workspace, make_agent, op_actor, even
         working_state.diff(session=session, workspace_id=workspace.id, from_version=1, to_version=9)
     with pytest.raises(Conflict):
         working_state.restore(session=session, workspace_id=workspace.id, version=2, base_version=3, actor=op_actor)
+
+
+def test_a_rewrite_too_large_to_compare_is_refused_with_a_reason(session, workspace, op_actor):
+    """Notes are written by agents: comparing two rewrites of hundreds of lines is refused
+    (the /working page shows the reason) instead of running for minutes."""
+    from mission_control.services.textdiff import MAX_CHANGED_LINES, TooLargeToDiff
+
+    for i, word in enumerate(("old", "new")):
+        notes = "\n".join(f"{word} line {n}" for n in range(MAX_CHANGED_LINES + 1))
+        working_state.write(session=session, workspace_id=workspace.id, notes=notes, base_version=i, actor=op_actor)
+    session.commit()
+    with pytest.raises(TooLargeToDiff, match="too large to diff"):
+        working_state.diff(session=session, workspace_id=workspace.id, from_version=1, to_version=2)

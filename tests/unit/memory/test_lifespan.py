@@ -89,3 +89,41 @@ def test_switched_off_the_task_ends_at_once(db, settings):
     settings(memory_enabled=False)
     asyncio.run(asyncio.wait_for(run_memory_indexer(holder="test"), timeout=5))
     assert context.memory_provider is None
+
+
+def test_the_indexer_takes_its_turn_at_the_write_gate(db, workspace, store, embedder):
+    """The indexer writes through the same gate as everyone else: while another writer holds
+    it, the indexer's marks wait, instead of slipping in beside (or, on SQLite, stalling in the
+    database's busy handler in front of) that writer."""
+    import threading
+
+    from mission_control.memory.indexer import _index_once
+
+    _write_task(workspace.id, "Rotate the API keys")
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with session_scope():
+            holding.set()
+            release.wait(10)
+
+    def indexer() -> None:
+        _index_once(store, embedder)
+        done.set()
+
+    other = threading.Thread(target=other_writer)
+    other.start()
+    assert holding.wait(5)
+    worker = threading.Thread(target=indexer)
+    worker.start()
+    try:
+        waited = not done.wait(2.0)  # embedding one text takes well under this
+    finally:
+        release.set()
+        other.join(10)
+        worker.join(30)
+    with read_session() as s:
+        left = memory_index.pending_count(s)
+    if db.dialect.name == "sqlite":
+        assert waited, "the indexer wrote while another writer held the gate"
+    assert done.is_set() and left == 0
