@@ -20,6 +20,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, delete, or_, update
 from sqlmodel import Session, col, select
@@ -65,7 +66,9 @@ def safe_next(target: str | None) -> str:
         or any(ord(c) < 0x21 or c == "\\" for c in target)
     ):
         return "/"
-    return target
+    # Percent-encoded past the URL's own punctuation: `<` and `>` in a redirect's path would
+    # also let `<reflex.Var>…` (Reflex's var marker, see state/toast.py) hang the worker.
+    return quote(target, safe="/?&=#%-._~:@!$'()*+,;")
 
 
 def _record(session: Session, workspace_id: int, user_id: int, handle: str, what: str, text: str) -> None:

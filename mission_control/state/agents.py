@@ -12,8 +12,9 @@ from mission_control.errors import MissionControlError
 from mission_control.services import agent_signals, agent_views, agents, api_keys
 from mission_control.services.authz import Permission
 from mission_control.services.common import parse_id
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.feed import FeedItem
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 DRIVERS = ["external", "openai", "webhook", "builtin"]
@@ -226,6 +227,7 @@ class AgentFormState(SessionState):
         self.capabilities = [c for c in self.capabilities if c != cap]
 
     @rx.event
+    @off_loop
     def save(self) -> Any:
         if self.cap_draft.strip():
             self._add_cap()
@@ -254,7 +256,7 @@ class AgentFormState(SessionState):
             return None
         self.open, self.errors, self._secret_input = False, {}, {}
         verb = "saved" if self.editing_id else "created"
-        events: list[Any] = [rx.toast.success(f"Agent {name} {verb}")]
+        events: list[Any] = [toast.success(f"Agent {name} {verb}")]
         if not self.editing_id:
             events.append(rx.redirect(f"/agents/{agent_id}"))
         else:
@@ -340,11 +342,12 @@ class AgentDetailState(SessionState):
             with session_scope() as session:
                 change(session=session, workspace_id=ctx.workspace_id, agent_id=self.agent_id, actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.refresh()
-        return rx.toast.success(done)
+        return toast.success(done)
 
     @rx.event
+    @off_loop
     def toggle_pause(self) -> Any:
         paused = not self.agent.paused
 
@@ -354,6 +357,7 @@ class AgentDetailState(SessionState):
         return self._act(Permission.admin, change, f"{self.agent.name} {'paused' if paused else 'resumed'}")
 
     @rx.event
+    @off_loop
     def wake_now(self) -> Any:
         def change(**kw: Any) -> None:
             agent_signals.wake_agent(force=True, **kw)
@@ -361,6 +365,7 @@ class AgentDetailState(SessionState):
         return self._act(Permission.work, change, f"{self.agent.name} will wake within seconds")
 
     @rx.event
+    @off_loop
     def delete(self) -> Any:
         name = self.agent.name
         try:
@@ -369,10 +374,11 @@ class AgentDetailState(SessionState):
                 agents.delete_agent(session=session, workspace_id=ctx.workspace_id, agent_id=self.agent_id,
                                     actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
-        return [rx.toast.success(f"Agent {name} removed"), rx.redirect("/agents")]
+            return toast.error(exc.message, close_button=True)
+        return [toast.success(f"Agent {name} removed"), rx.redirect("/agents")]
 
     @rx.event
+    @off_loop
     def issue_key(self) -> Any:
         try:
             ctx = self.context().require(Permission.admin)
@@ -380,21 +386,22 @@ class AgentDetailState(SessionState):
                 _, token = api_keys.create_key(session=session, workspace_id=ctx.workspace_id,
                                                agent_id=self.agent_id, name="issued in the UI", actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.new_token = token
         self.refresh()
         return None
 
     @rx.event
+    @off_loop
     def revoke_key(self, key_id: int) -> Any:
         try:
             ctx = self.context().require(Permission.admin)
             with session_scope() as session:
                 api_keys.revoke_key(session=session, workspace_id=ctx.workspace_id, key_id=key_id, actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.refresh()
-        return rx.toast.success("Key revoked: it stops working at once")
+        return toast.success("Key revoked: it stops working at once")
 
     @rx.event
     def hide_token(self) -> None:

@@ -13,7 +13,7 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import approvals
 from mission_control.services.authz import Permission
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
@@ -62,9 +62,9 @@ class ApprovalsState(SessionState):
                 change(session=session, workspace_id=ctx.workspace_id, task_id=task_id, actor=ctx.actor)
         except MissionControlError as exc:
             self.refresh()
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.refresh()
-        return rx.toast.success(done)
+        return toast.success(done)
 
     @rx.event
     @off_loop

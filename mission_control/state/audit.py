@@ -12,6 +12,7 @@ from mission_control.db import read_session
 from mission_control.errors import MissionControlError
 from mission_control.services import audit
 from mission_control.services.authz import Permission
+from mission_control.state import toast
 from mission_control.state.session import SessionState
 
 PAGE = 100
@@ -97,7 +98,7 @@ class AuditState(SessionState):
         try:
             ctx = self.context().require(Permission.admin)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         with read_session() as session:
             rows = audit.list_events(session=session, workspace_id=ctx.workspace_id, limit=EXPORT_CAP, **self._filters())
         ext = "jsonl" if fmt == "json" else "csv"
@@ -108,7 +109,7 @@ class AuditState(SessionState):
         try:
             ctx = self.context().require(Permission.admin)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         with read_session() as session:
             report = audit.verify_chain(session=session, workspace_id=ctx.workspace_id)
         self.verify_ok = report.ok

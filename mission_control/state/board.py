@@ -17,7 +17,7 @@ from mission_control.errors import MissionControlError
 from mission_control.models import TASK_COLUMNS
 from mission_control.services import board, feed, task_flow
 from mission_control.services.authz import Permission
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.feed import FeedState
 from mission_control.state.notifications import NotificationState
 from mission_control.state.service_calls import off_loop
@@ -250,6 +250,6 @@ class BoardState(SessionState):
                 snap = board.board_snapshot(session=session, workspace_id=ctx.workspace_id)
                 snap["messages_today"] = self.messages_today
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.apply_snapshot(snap)
         return None

@@ -15,7 +15,7 @@ import reflex as rx
 from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import document_views, documents
 from mission_control.services.common import parse_id
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop, read, write
 from mission_control.state.session import SessionState
 
@@ -156,7 +156,7 @@ class DocumentState(SessionState):
             self.conflict = True
             self.refresh()  # shows the newer version in the history; keeps the text
             current = exc.details.get("current_version", self.latest_version)
-            return rx.toast.error(
+            return toast.error(
                 f"Not saved: version {current} was saved while you were editing version "
                 f"{self.base_version}. Your text is still here — compare it with the latest, "
                 "then save yours over it or load the latest.",
@@ -164,10 +164,10 @@ class DocumentState(SessionState):
                 duration=10000,
             )
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         unchanged = saved == base_version
         self.load()
-        return rx.toast.info("Nothing changed since the last version") if unchanged else rx.toast.success(
+        return toast.info("Nothing changed since the last version") if unchanged else toast.success(
             f"Saved version {saved}"
         )
 
@@ -211,7 +211,7 @@ class DocumentState(SessionState):
                     read, ctx, document_views.version_diff, document_id=self.document_id, version=version,
                     against=against)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self._show(data, version, against)
         return None
 
@@ -246,9 +246,9 @@ class DocumentState(SessionState):
                 self.context(), documents.restore_version, document_id=self.document_id, version=version
             ).version
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.diff_open = False
         self.load()
         if saved == before:
-            return rx.toast.info(f"Version {version} is the same as the latest: nothing to restore")
-        return rx.toast.success(f"Restored version {version} as version {saved}")
+            return toast.info(f"Version {version} is the same as the latest: nothing to restore")
+        return toast.success(f"Restored version {version} as version {saved}")

@@ -11,7 +11,7 @@ from mission_control.errors import Invalid, MissionControlError, NotFound
 from mission_control.models import DocumentType
 from mission_control.services import document_views, documents
 from mission_control.services.common import parse_id
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop, read, write
 from mission_control.state.session import SessionState
 
@@ -130,6 +130,6 @@ class DocumentsState(SessionState):
                 self.errors["title"] = "Give the document a title."
             return None
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.dialog_open, self.errors = False, {}
         return rx.redirect(f"/documents/{doc_id}")

@@ -11,7 +11,7 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import notifications
 from mission_control.services.authz import Permission
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState, UiContext, set_if_changed
 
@@ -83,7 +83,7 @@ class NotificationState(SessionState):
             with session_scope() as session:
                 fn(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor, **kwargs)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         self.refresh()
         return None
 

@@ -12,6 +12,8 @@ from mission_control.errors import MissionControlError
 from mission_control.models import UserRole
 from mission_control.services import api_keys, auth, users, workspaces
 from mission_control.services.authz import Permission
+from mission_control.state import toast
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 ROLES = [r.value for r in UserRole]
@@ -80,6 +82,7 @@ class SettingsState(SessionState):
         self.shown_secret = ""
 
     @rx.event
+    @off_loop
     def new_token(self, form: dict[str, Any]) -> Any:
         name = str(form.get("name", "")).strip() or "personal token"
         try:
@@ -88,12 +91,13 @@ class SettingsState(SessionState):
                 _, token = api_keys.create_key(session=session, workspace_id=ctx.workspace_id, user_id=ctx.user_id,
                                                name=name, actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         self._show(f"Token “{name}” — use it as MC_API_KEY for the mc CLI or the MCP server:", token)
         self.refresh()
         return None
 
     @rx.event
+    @off_loop
     def revoke_token(self, key_id: int) -> Any:
         try:
             ctx = self.context().require(Permission.read)
@@ -101,9 +105,9 @@ class SettingsState(SessionState):
                 api_keys.revoke_key(session=session, workspace_id=ctx.workspace_id, key_id=key_id, actor=ctx.actor,
                                     owner_user_id=ctx.user_id)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         self.refresh()
-        return rx.toast.success("Token revoked")
+        return toast.success("Token revoked")
 
     @rx.event
     def set_new_handle(self, value: str) -> None:
@@ -114,6 +118,7 @@ class SettingsState(SessionState):
         self.new_role = value
 
     @rx.event
+    @off_loop
     def add_operator(self) -> Any:
         handle = self.new_handle.strip().lstrip("@")
         if not handle:
@@ -135,21 +140,23 @@ class SettingsState(SessionState):
         return None
 
     @rx.event
+    @off_loop
     def set_active(self, user_id: int, active: bool) -> Any:
         try:
             ctx = self.context().require(Permission.admin)
             if user_id == ctx.user_id and not active:
-                return rx.toast.error("You cannot deactivate yourself; ask another admin.")
+                return toast.error("You cannot deactivate yourself; ask another admin.")
             with session_scope() as session:
                 users.set_active(session=session, workspace_id=ctx.workspace_id, user_id=user_id, active=active,
                                  actor=ctx.actor)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         self.refresh()
         return None
 
 
     @rx.event
+    @off_loop
     def rename_workspace(self, form: dict[str, Any]) -> Any:
         try:
             ctx = self.context().require(Permission.admin)
@@ -161,9 +168,10 @@ class SettingsState(SessionState):
             self.ws_error = exc.message
             return None
         self.ws_error = ""
-        return rx.toast.success("Workspace renamed")
+        return toast.success("Workspace renamed")
 
     @rx.event
+    @off_loop
     def create_workspace(self, form: dict[str, Any]) -> Any:
         slug, name = str(form.get("slug", "")).strip().lower(), str(form.get("name", "")).strip()
         try:

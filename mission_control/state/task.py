@@ -17,7 +17,7 @@ from mission_control.models.base import MAX_GIVEN_YEAR, MIN_GIVEN_YEAR, given_da
 from mission_control.services import messages, task_detail, task_flow, tasks
 from mission_control.services.authz import Permission
 from mission_control.services.common import parse_id
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
@@ -174,13 +174,13 @@ class TaskState(SessionState):
                 result = change(session=session, workspace_id=ctx.workspace_id, actor=ctx.actor)
         except MissionControlError as exc:
             self._ok = False
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self._ok = True
         self.refresh()
         if isinstance(result, messages.PostResult) and result.unknown_mentions:
             names = ", ".join(f"@{n}" for n in result.unknown_mentions)
-            return rx.toast.warning(f"Posted, but nobody is called {names}: they were not notified")
-        return rx.toast.success(success) if success else None
+            return toast.warning(f"Posted, but nobody is called {names}: they were not notified")
+        return toast.success(success) if success else None
 
     @rx.event
     def set_draft(self, value: str) -> None:
@@ -297,7 +297,7 @@ class TaskState(SessionState):
     def add_dependency(self) -> Any:
         depends_on = parse_id(self.new_dependency)
         if not depends_on:
-            return rx.toast.error("Type the number of the task this one waits for, e.g. 12")
+            return toast.error("Type the number of the task this one waits for, e.g. 12")
         outcome = self._run(
             lambda **kw: task_flow.add_dependency(task_id=self.task_id, depends_on_id=depends_on, **kw)
         )

@@ -11,6 +11,8 @@ from mission_control.db import read_session, session_scope
 from mission_control.errors import MissionControlError
 from mission_control.services import webhooks
 from mission_control.services.authz import Permission
+from mission_control.state import toast
+from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
 EVENTS = list(webhooks.WEBHOOK_EVENTS)
@@ -99,6 +101,7 @@ class WebhooksState(SessionState):
         return result
 
     @rx.event
+    @off_loop
     def create(self) -> Any:
         url, events, slack = self.new_url.strip(), list(self.new_events), self.new_slack
         result = self._admin(lambda **kw: webhooks.create_webhook(url=url, events=events, slack_format=slack, **kw).secret)
@@ -106,32 +109,36 @@ class WebhooksState(SessionState):
             self.form_error = result.message
             return None
         self.new_url, self.new_secret = "", str(result)
-        return rx.toast.success("Webhook added")
+        return toast.success("Webhook added")
 
     @rx.event
+    @off_loop
     def set_active(self, webhook_id: int, active: bool) -> Any:
         result = self._admin(lambda **kw: webhooks.update_webhook(webhook_id=webhook_id, data={"active": active}, **kw))
-        return rx.toast.error(result.message) if isinstance(result, MissionControlError) else None
+        return toast.error(result.message) if isinstance(result, MissionControlError) else None
 
     @rx.event
+    @off_loop
     def replace_secret(self, webhook_id: int) -> Any:
         """A new generated secret, shown once to the admin who asked (like a new webhook's)."""
         secret = webhooks.new_secret()
         result = self._admin(lambda **kw: webhooks.update_webhook(webhook_id=webhook_id, data={"secret": secret}, **kw))
         if isinstance(result, MissionControlError):
-            return rx.toast.error(result.message)
+            return toast.error(result.message)
         self.new_secret = secret
-        return rx.toast.success("Secret replaced: update the receiver")
+        return toast.success("Secret replaced: update the receiver")
 
     @rx.event
+    @off_loop
     def delete(self, webhook_id: int) -> Any:
         result = self._admin(lambda **kw: webhooks.delete_webhook(webhook_id=webhook_id, **kw))
-        return rx.toast.error(result.message) if isinstance(result, MissionControlError) else rx.toast.success("Webhook removed")
+        return toast.error(result.message) if isinstance(result, MissionControlError) else toast.success("Webhook removed")
 
     @rx.event
+    @off_loop
     def redeliver(self, delivery_id: int) -> Any:
         result = self._admin(lambda **kw: webhooks.redeliver(delivery_id=delivery_id, **kw))
-        return rx.toast.error(result.message) if isinstance(result, MissionControlError) else rx.toast.info("Queued again")
+        return toast.error(result.message) if isinstance(result, MissionControlError) else toast.info("Queued again")
 
     @rx.event
     def hide_secret(self) -> None:

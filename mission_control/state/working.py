@@ -14,7 +14,7 @@ from mission_control.errors import Conflict, MissionControlError
 from mission_control.services import working_state
 from mission_control.services.authz import Permission
 from mission_control.services.textdiff import TooLargeToDiff, classify
-from mission_control.state import live
+from mission_control.state import live, toast
 from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
@@ -91,13 +91,13 @@ class WorkingState(SessionState):
             # Keep the draft: the person re-reads the new version and saves again on top of it.
             self.refresh()
             self.draft_base = self.version
-            return rx.toast.warning(exc.message + " — your text is still in the editor.", close_button=True,
+            return toast.warning(exc.message + " — your text is still in the editor.", close_button=True,
                                     duration=10000)
         except MissionControlError as exc:
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.editing = False
         self.refresh()
-        return rx.toast.success(f"WORKING.md saved as version {self.version}")
+        return toast.success(f"WORKING.md saved as version {self.version}")
 
     @rx.event
     async def show_diff(self, version: int) -> Any:
@@ -111,7 +111,7 @@ class WorkingState(SessionState):
             self.diff_version, self.diff = version, [DiffLine("hunk", exc.message)]
             return None
         except MissionControlError as exc:
-            return rx.toast.error(exc.message)
+            return toast.error(exc.message)
         self.diff_version, self.diff = version, diff_lines(text) or [DiffLine("hunk", "no change in the notes")]
         return None
 
@@ -125,6 +125,6 @@ class WorkingState(SessionState):
                                       actor=ctx.actor, base_version=self.version)
         except MissionControlError as exc:
             self.refresh()
-            return rx.toast.error(exc.message, close_button=True)
+            return toast.error(exc.message, close_button=True)
         self.refresh()
-        return rx.toast.success(f"Version {version} restored as version {self.version}")
+        return toast.success(f"Version {version} restored as version {self.version}")

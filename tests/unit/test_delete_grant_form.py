@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from mission_control.models import Agent, AuditEvent, UserRole
@@ -21,7 +23,7 @@ def test_the_agent_form_grants_and_withdraws_deleting(session, workspace, make_u
         AgentFormState.start_edit.fn(form, row)
         assert form.can_delete is (not grant)  # the form shows what is stored
         AgentFormState.set_can_delete.fn(form, grant)
-        AgentFormState.save.fn(form)
+        asyncio.run(AgentFormState.save.fn(form))  # saves run beside the event loop
         assert form.errors == {}
         session.rollback()  # end this test's read snapshot; the form wrote in its own unit
         assert session.get(Agent, friday.id).can_delete is grant
