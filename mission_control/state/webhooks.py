@@ -13,7 +13,7 @@ from mission_control.services import webhooks
 from mission_control.services.authz import Permission
 from mission_control.state.session import SessionState
 
-EVENTS = list(webhooks.WEBHOOK_EVENTS)
+EVENTS = [event.value for event in webhooks.WEBHOOK_EVENTS]
 
 
 @dataclass
