@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from mission_control.config import Settings, get_settings
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,21 @@ def notice_of(event: Event) -> str:
     })
 
 
-def event_of(notice: Notice) -> Event:
+def event_type_of(notice: Notice) -> EventType | None:
+    """The notice's event type; None for one this version does not know (a process running
+    another version during a rolling upgrade)."""
+    try:
+        return EventType(str(notice.get("type")))
+    except ValueError:
+        return None
+
+
+def event_of(notice: Notice) -> Event | None:
     """The event a notice announces, as far as it travels (scalar payload fields only)."""
-    return Event(type=str(notice.get("type") or ""), workspace_id=int(notice.get("workspace_id") or 0),
+    kind = event_type_of(notice)
+    if kind is None:
+        return None
+    return Event(type=kind, workspace_id=int(notice.get("workspace_id") or 0),
                  payload=dict(notice.get("payload") or {}))
 
 

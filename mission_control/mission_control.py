@@ -25,6 +25,7 @@ from mission_control.pages.settings import settings_page
 from mission_control.pages.task import task_page
 from mission_control.pages.webhooks import webhooks_page
 from mission_control.pages.working import working_page
+from mission_control.startup import install_event_hooks
 from mission_control.state import live, recovery
 from mission_control.state.agents import AgentDetailState, AgentsState
 from mission_control.state.analytics import AnalyticsState
@@ -43,6 +44,8 @@ from mission_control.state.working import WorkingState
 from mission_control.webhook_dispatcher import run_webhook_dispatcher
 
 logs.configure(get_settings().log_level, get_settings().log_format)
+# Before anything can write: every commit publishes its events and queues its webhooks.
+install_event_hooks()
 app = rx.App(api_transformer=create_api())
 
 

@@ -41,6 +41,7 @@ from mission_control.services import (
     workspaces,
 )
 from mission_control.services.actor import Actor
+from mission_control.startup import install_event_hooks
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ def main() -> None:
     import sys
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    install_event_hooks()
     settings = get_settings()
     if "--reset-admin" in sys.argv[1:]:
         announce_admin(reset_admin_password(settings.workspace_slug))

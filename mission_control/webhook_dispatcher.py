@@ -33,14 +33,14 @@ from mission_control import outbound
 from mission_control.config import Settings, get_settings
 from mission_control.db import session_scope
 from mission_control.drivers.webhook import sign
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.heartbeat.retry import RetryPolicy
 from mission_control.models import utcnow
 from mission_control.services import webhook_outbox
 from mission_control.services.webhook_outbox import Outgoing
 
 log = logging.getLogger(__name__)
-NUDGES = {webhook_outbox.QUEUED, "webhook.redelivery_requested"}
+NUDGES = frozenset({EventType.webhook_queued, EventType.webhook_redelivery_requested})
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from mission_control.services import tasks as task_service
 from mission_control.services import users as user_service
 from mission_control.services import workspaces as workspace_service
 from mission_control.services.actor import Actor
+from mission_control.startup import install_event_hooks
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATABASE_URL = os.environ.get("MC_TEST_DATABASE_URL", "").strip()
@@ -129,6 +130,12 @@ def _truncate_postgres(engine: Engine, tables: tuple[str, ...]) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _event_hooks() -> None:
+    """Commits publish their events and queue webhooks, as in every app process."""
+    install_event_hooks()
 
 
 @pytest.fixture(scope="session", autouse=True)

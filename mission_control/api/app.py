@@ -33,6 +33,7 @@ from mission_control.api.routers import (
 from mission_control.api.security_headers import SecurityHeaders
 from mission_control.config import Settings, get_settings
 from mission_control.sign_in import SignInLimits, use_limits
+from mission_control.startup import install_event_hooks
 
 PREFIX = "/api/v1"
 
@@ -71,6 +72,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     # Outermost, so the latency and the request id cover every other middleware too.
     app.add_middleware(RequestObserver, prefix=f"{PREFIX}/", log_requests=settings.access_log)
     errors.install(app)
+    install_event_hooks()
     # Writes made through this app reach live-update watchers in every other worker.
     fanout.install_publisher(settings)
     # FastAPI tries the included routers in order (each costs ~10 us per request here), so the

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mission_control import db as mc_db
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.services.api_keys import hash_token
 from mission_control.services.authz import Principal
 
@@ -26,7 +26,7 @@ MAX_ENTRIES = 10_000
 # or user still exists and may act) and whether it still counts. An agent's check-ins, status
 # changes and notes do not change that (names are fixed); clearing on them made a busy squad
 # look every key up again.
-INVALIDATING = ("api_key.", "user.", "agent.deleted", "workspace.")
+INVALIDATING = EventType.about("api_key", "user", "workspace") | {EventType.agent_deleted}
 
 
 @dataclass
@@ -70,7 +70,7 @@ class KeyCache:
             self._entries.clear()
 
     def on_event(self, event: Event) -> None:
-        if event.type.startswith(INVALIDATING):
+        if event.type in INVALIDATING:
             self.clear()
 
 

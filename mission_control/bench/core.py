@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from mission_control import db as mc_db
 from mission_control.config import ROOT
+from mission_control.startup import install_event_hooks
 
 _NOT_BENCHMARKS = {"core", "__main__", "harness", "socket_client"}
 
@@ -94,7 +95,9 @@ def print_table(results: Sequence[Result]) -> None:
 
 
 def migrated_engine(url: str) -> Engine:
-    """An engine on `url` with the schema at head, set as the app's engine."""
+    """An engine on `url` with the schema at head, set as the app's engine; this process's
+    writes publish their events, as an app worker's do."""
+    install_event_hooks()
     engine = mc_db.make_engine(url)
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "alembic"))

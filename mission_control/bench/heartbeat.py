@@ -108,7 +108,9 @@ from mission_control import fanout
 from mission_control.db import session_scope
 from mission_control.services import messages
 from mission_control.services.actor import Actor
-fanout.install_publisher()  # as every app worker does at start
+from mission_control.startup import install_event_hooks
+install_event_hooks()  # as every app worker does at start
+fanout.install_publisher()
 ws, task_id, op_id = (int(a) for a in sys.argv[1:4])
 for line in sys.stdin:
     with session_scope() as s:

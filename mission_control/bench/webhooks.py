@@ -23,6 +23,7 @@ from typing import Any
 from mission_control import db as mc_db
 from mission_control.bench.core import Baseline, Result, latency, migrated_engine, print_table
 from mission_control.config import Settings, get_settings
+from mission_control.events import WebhookEvent
 from mission_control.services import messages, tasks, users, webhooks, workspaces
 from mission_control.services.actor import Actor
 from mission_control.webhook_dispatcher import deliver_due_now, run_webhook_dispatcher
@@ -116,7 +117,7 @@ def measure(url: str, events: int, hooks: int) -> list[Result]:
                     session=s,
                     workspace_id=ws,
                     url=hook_url,
-                    events=["operator.mentioned"],
+                    events=[WebhookEvent.operator_mentioned],
                     actor=SYSTEM,
                 )
         hooked = commit_times(ws, task_id, events)

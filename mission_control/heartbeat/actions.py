@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 
 from mission_control.errors import Forbidden, Invalid, MissionControlError
-from mission_control.events import _PENDING_KEY, Event
+from mission_control.events import Event, savepoint
 from mission_control.heartbeat.schema import (
     Assign,
     CreateTask,
@@ -74,7 +74,7 @@ def _brief(raw: Any) -> Any:
 
 def _change(event: Event) -> dict[str, Any]:
     p = event.payload
-    out: dict[str, Any] = {"event": event.type}
+    out: dict[str, Any] = {"event": event.type.value}
     for key in ("target_type", "target_id", "task_id", "from", "to", "agent_id", "message_id",
                 "document_id", "version", "notification_id"):
         if p.get(key) is not None:
@@ -165,21 +165,15 @@ def apply_actions(session: Session, *, agent: Agent, raw_actions: list[Any], act
             out.refused.append({"index": index, "type": kind, "stage": "validate", "reason": reason,
                                 "action": _brief(raw)})
             continue
-        pending: list[Event] = session.info.setdefault(_PENDING_KEY, [])
-        kept = list(pending)
-        savepoint = session.begin_nested()
         try:
-            touched = _apply(session, agent, action, actor, out)
-            savepoint.commit()
+            with savepoint(session) as parked:  # a refused action's events go with it
+                touched = _apply(session, agent, action, actor, out)
         except (MissionControlError, SQLAlchemyError) as exc:
-            savepoint.rollback()
-            session.info[_PENDING_KEY] = kept  # drop what the refused action parked
             message = exc.message if isinstance(exc, MissionControlError) else f"database refused it: {exc.__class__.__name__}"
             out.refused.append({"index": index, "type": kind, "stage": "apply", "reason": message,
                                 "action": _brief(raw)})
             continue
-        new_events = session.info.get(_PENDING_KEY, [])[len(kept):]
-        changes = [_change(e) for e in new_events]
+        changes = [_change(e) for e in parked]
         out.changes += changes
         out.applied.append({"index": index, "type": kind, "changes": len(changes)})
         out.task_ids += [t for t in touched if t and t not in out.task_ids]

@@ -32,7 +32,7 @@ from mission_control import fanout
 from mission_control.config import get_settings
 from mission_control.db import read_session, session_scope
 from mission_control.drivers import DriverRegistry
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.heartbeat.runner import RETRY, HeartbeatConfig, Runner, RunOutcome
 from mission_control.models import Agent, DriverType, utcnow
 from mission_control.observe import metrics
@@ -40,7 +40,8 @@ from mission_control.services import heartbeat_upkeep
 
 log = logging.getLogger(__name__)
 PHI = 0.6180339887498949
-_AGENT_EVENTS = {"agent.created", "agent.updated", "agent.paused", "agent.resumed", "agent.deleted"}
+_AGENT_EVENTS = frozenset({EventType.agent_created, EventType.agent_updated, EventType.agent_paused,
+                           EventType.agent_resumed, EventType.agent_deleted})
 
 
 def stagger(agent_id: int, interval_s: float) -> float:
@@ -206,16 +207,18 @@ class HeartbeatEngine:
 
     def _on_notice(self, notice: fanout.Notice) -> None:
         if notice.get("origin") != fanout.origin():  # this process's events came on the bus
-            self._handle(fanout.event_of(notice))
+            event = fanout.event_of(notice)
+            if event is not None:
+                self._handle(event)
 
     def _handle(self, event: Event) -> None:
         p = event.payload
-        if event.type == "notification.created" and p.get("agent_id"):
+        if event.type == EventType.notification_created and p.get("agent_id"):
             self._seen_notes.append(int(p.get("notification_id") or 0))
             self.wake(int(p["agent_id"]), str(p.get("kind") or "mention"), self.debounce_s)
-        elif event.type == "agent.wake_requested" and p.get("agent_id"):
+        elif event.type == EventType.agent_wake_requested and p.get("agent_id"):
             self.wake(int(p["agent_id"]), "forced" if p.get("force") else "manual", 0.0)
-        elif event.type == "task.created":
+        elif event.type == EventType.task_created:
             for orchestrator in self._orchestrators.get(event.workspace_id, []):
                 self.wake(orchestrator, "inbox", self.debounce_s)
         elif event.type in _AGENT_EVENTS:

@@ -17,12 +17,14 @@ from mission_control.memory.embedder import get_embedder
 from mission_control.memory.indexer import reindex
 from mission_control.memory.store import get_store
 from mission_control.services import memory, memory_index
+from mission_control.startup import install_event_hooks
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mission_control.memory", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["reindex", "status"])
     args = parser.parse_args(argv)
+    install_event_hooks()
     with Session(engine().execution_options(mc_write=True), expire_on_commit=False) as session:
         if args.command == "status":
             lag = memory_index.lag(session)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from mission_control.config import get_settings
 from mission_control.db import read_session, session_scope
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.heartbeat import context
 from mission_control.memory.embedder import Embedder, get_embedder
 from mission_control.memory.store import SHARED, Filter, MemoryStore, Point, get_store, payload_of
@@ -30,7 +30,8 @@ from mission_control.services import memory_index
 log = logging.getLogger(__name__)
 
 # Source events after which there is likely something to embed or remove.
-WATCHED = ("message.posted", "document.", "task.", "agent.remembered", "agent.deleted")
+WATCHED = EventType.about("task", "document") | {
+    EventType.message_posted, EventType.agent_remembered, EventType.agent_deleted}
 
 
 @dataclass
@@ -237,7 +238,7 @@ async def run_memory_indexer(*, holder: str | None = None, poll_s: float | None 
     wake = asyncio.Event()
 
     def on_event(event: Event) -> None:
-        if event.type.startswith(WATCHED):
+        if event.type in WATCHED:
             loop.call_soon_threadsafe(wake.set)
 
     unsubscribe = bus.subscribe(on_event)

@@ -62,7 +62,7 @@ def add_form() -> rx.Component:
         rx.hstack(
             *[rx.checkbox(label, checked=S.new_events.contains(key),  # type: ignore[attr-defined]
                           on_change=lambda on, key=key: S.toggle_event(key, on))  # type: ignore[misc,operator]
-              for key, label in WEBHOOK_EVENTS.items()],
+              for key, label in ((event.value, label) for event, label in WEBHOOK_EVENTS.items())],
             rx.checkbox("Slack-compatible payload", checked=S.new_slack, on_change=S.set_new_slack),
             wrap="wrap",
             spacing="4",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid
+from mission_control.events import EventType
 from mission_control.models import Agent, DriverType, Task, User, UserRole, utcnow
 from mission_control.services import memory as memories
 from mission_control.services.actor import Actor
@@ -47,7 +48,7 @@ def wake_agent(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.wake_requested",
+        action=EventType.agent_wake_requested,
         target_type="agent",
         target_id=agent.id,
         text=f"{actor.name} asked {agent.name} to wake up" + (" (forced)" if force else ""),
@@ -68,7 +69,7 @@ def report_blocker(
         raise Invalid("a blocker needs a reason")
     where = f" on #{task_id}" if task_id else ""
     record_change(
-        session, workspace_id=workspace_id, actor=actor, action="agent.blocker_reported",
+        session, workspace_id=workspace_id, actor=actor, action=EventType.agent_blocker_reported,
         target_type="agent", target_id=agent_id, task_id=task_id,
         text=f"{agent.name} is blocked{where}: {reason[:300]}",
         after={"reason": reason[:2000], "task_id": task_id}, details={"agent_id": agent_id},
@@ -103,7 +104,7 @@ def remember(
                              tags=memory["tags"], shared=shared, task_id=task_id)
     memory["memory_id"] = item.id if item else None
     record_change(
-        session, workspace_id=workspace_id, actor=actor, action="agent.remembered",
+        session, workspace_id=workspace_id, actor=actor, action=EventType.agent_remembered,
         target_type="agent", target_id=agent_id, text="", after=memory, feed=False,
         details={"agent_id": agent_id, "memory_id": memory["memory_id"]},
     )

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from mission_control import outbound
 from mission_control.errors import Conflict, Forbidden, Invalid
+from mission_control.events import EventType
 from mission_control.models import (
     Agent,
     AgentCreate,
@@ -131,7 +132,7 @@ def create_agent(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.created",
+        action=EventType.agent_created,
         target_type="agent",
         target_id=agent.id,
         text=f"{actor.name} added agent {agent.name} ({agent.role})",
@@ -170,7 +171,7 @@ def update_agent(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.updated",
+        action=EventType.agent_updated,
         target_type="agent",
         target_id=agent.id,
         text=f"{actor.name} updated agent {agent.name} ({', '.join(sorted(changes)) or 'no fields'})",
@@ -199,7 +200,7 @@ def set_paused(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action=f"agent.{verb}",
+        action=EventType.agent_paused if paused else EventType.agent_resumed,
         target_type="agent",
         target_id=agent.id,
         text=f"{actor.name} {verb} agent {agent.name}",
@@ -226,7 +227,7 @@ def set_status(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.status",
+        action=EventType.agent_status,
         target_type="agent",
         target_id=agent.id,
         text=f"{agent.name} is {status}" + (f": {reason}" if reason else ""),
@@ -268,7 +269,7 @@ def delete_agent(*, session: Session, workspace_id: int, agent_id: int, actor: A
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.deleted",
+        action=EventType.agent_deleted,
         target_type="agent",
         target_id=agent_id,
         text=f"{actor.name} removed agent {agent.name}",

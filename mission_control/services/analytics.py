@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from mission_control.events import EventType
 from mission_control.models import (
     TASK_COLUMNS,
     Agent,
@@ -36,7 +37,7 @@ def status_timelines(*, session: Session, workspace_id: int) -> dict[int, Timeli
         .where(
             AuditEvent.workspace_id == workspace_id,
             AuditEvent.target_type == "task",
-            col(AuditEvent.action).in_(("task.created", "task.moved")),
+            col(AuditEvent.action).in_((EventType.task_created, EventType.task_moved)),
         )
         .order_by(col(AuditEvent.id))
     )
@@ -44,7 +45,7 @@ def status_timelines(*, session: Session, workspace_id: int) -> dict[int, Timeli
     for task_id, action, at, after in rows:
         if task_id is None or task_id not in existing:
             continue
-        status = (after or {}).get("status") or (str(TaskStatus.inbox) if action == "task.created" else "")
+        status = (after or {}).get("status") or (str(TaskStatus.inbox) if action == EventType.task_created else "")
         if status:
             timelines[task_id].append((at, str(status)))
     return dict(timelines)
@@ -55,7 +56,7 @@ def _moves(session: Session, workspace_id: int, since: datetime | None = None) -
     query = select(AuditEvent.target_id, AuditEvent.at, AuditEvent.before, AuditEvent.after).where(
         AuditEvent.workspace_id == workspace_id,
         AuditEvent.target_type == "task",
-        AuditEvent.action == "task.moved",
+        AuditEvent.action == EventType.task_moved,
     )
     if since is not None:
         query = query.where(AuditEvent.at >= since)

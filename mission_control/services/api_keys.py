@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid, NotFound, Unauthenticated
+from mission_control.events import EventType
 from mission_control.models import ActorType, Agent, ApiKey, User, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.authz import Principal
@@ -86,7 +87,7 @@ def create_key(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="api_key.created",
+        action=EventType.api_key_created,
         target_type="api_key",
         target_id=key.id,
         text=f"{actor.name} issued key {prefix}… for {owner}",
@@ -125,7 +126,7 @@ def revoke_key(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="api_key.revoked",
+        action=EventType.api_key_revoked,
         target_type="api_key",
         target_id=key.id,
         text=f"{actor.name} revoked key {key.prefix}…",

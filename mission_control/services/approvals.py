@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid
+from mission_control.events import EventType
 from mission_control.models import Activity, Agent, Document, DocumentVersion, Task, TaskStatus
 from mission_control.services import messages, task_flow
 from mission_control.services.actor import Actor
@@ -28,7 +29,7 @@ def _review_rounds(session: Session, task_id: int) -> tuple[int, datetime | None
     previous reviewer decided: what they saw is what the diff starts from)."""
     rows = session.exec(
         select(Activity.created_at, Activity.details)
-        .where(Activity.task_id == task_id, Activity.event_type == "task.moved")
+        .where(Activity.task_id == task_id, Activity.event_type == EventType.task_moved)
         .order_by(col(Activity.id))
     ).all()
     entered = sum(1 for _, d in rows if (d or {}).get("to") == "review")

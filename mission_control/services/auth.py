@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid, Unauthenticated
+from mission_control.events import EventType
 from mission_control.models import User, UserRole, Workspace, utcnow
 from mission_control.services import browser_sessions, users, workspaces
 from mission_control.services.actor import Actor
@@ -80,7 +81,7 @@ def set_password(*, session: Session, user: User, password: str, actor: Actor) -
         session,
         workspace_id=user.workspace_id,
         actor=actor,
-        action="user.password_set",
+        action=EventType.user_password_set,
         target_type="user",
         target_id=user.id,
         text=f"{actor.name} set the password of @{user.handle}",

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, delete, or_, update
 from sqlmodel import Session, col, select
 
 from mission_control.config import get_settings
+from mission_control.events import EventType
 from mission_control.models import BrowserSession, User, Workspace, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.recording import record_change
@@ -71,11 +72,11 @@ def safe_next(target: str | None) -> str:
     return quote(target, safe="/?&=#%-._~:@!$'()*+,;")
 
 
-def _record(session: Session, workspace_id: int, user_id: int, handle: str, what: str, text: str) -> None:
+def _record(session: Session, workspace_id: int, user_id: int, handle: str, action: EventType, text: str) -> None:
     """Audited; the event it publishes after commit also wakes the live push, which drops the
     tabs of a session that ended."""
     record_change(
-        session, workspace_id=workspace_id, actor=Actor.for_user(user_id, handle, "ui"), action=f"user.{what}",
+        session, workspace_id=workspace_id, actor=Actor.for_user(user_id, handle, "ui"), action=action,
         target_type="user", target_id=user_id, text=f"@{handle} {text}", feed=False,
     )
 
@@ -107,7 +108,7 @@ def start(*, session: Session, user: User, now: datetime | None = None) -> str:
         workspace_id=user.workspace_id, user_id=user.id, ticket_hash=_hash(ticket), created_at=now, last_seen_at=now
     )
     session.add(row)
-    _record(session, user.workspace_id, user.id, user.handle, "signed_in", "signed in in a browser")
+    _record(session, user.workspace_id, user.id, user.handle, EventType.user_signed_in, "signed in in a browser")
     return ticket
 
 
@@ -191,7 +192,7 @@ def end(*, session: Session, token: str) -> bool:
     if found is None:
         return False
     session.exec(delete(BrowserSession).where(col(BrowserSession.id) == found.id))  # type: ignore[call-overload]
-    _record(session, found.workspace_id, found.user_id, found.handle, "signed_out", "signed out")
+    _record(session, found.workspace_id, found.user_id, found.handle, EventType.user_signed_out, "signed out")
     return True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid, NotFound
+from mission_control.events import EventType
 from mission_control.models import Document, DocumentType, DocumentVersion, Task, utcnow
 from mission_control.services import memory
 from mission_control.services.actor import Actor
@@ -78,7 +79,7 @@ def create_document(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="document.created",
+        action=EventType.document_created,
         target_type="document",
         target_id=doc.id,
         task_id=task_id,
@@ -125,7 +126,7 @@ def update_document(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="document.updated",
+        action=EventType.document_updated,
         target_type="document",
         target_id=doc.id,
         task_id=doc.task_id,
@@ -185,7 +186,7 @@ def delete_document(*, session: Session, workspace_id: int, document_id: int, ac
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="document.deleted",
+        action=EventType.document_deleted,
         target_type="document",
         target_id=document_id,
         task_id=doc.task_id,

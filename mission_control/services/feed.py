@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from mission_control.events import EventType
 from mission_control.models import Activity, Message, utcnow
 
 
@@ -28,14 +30,14 @@ def recent_activity(
     workspace_id: int,
     limit: int = 50,
     actor_name: str = "",
-    event_prefix: str = "",
+    event_types: Collection[EventType] = (),
 ) -> list[dict[str, Any]]:
-    """Newest first. `event_prefix` filters by kind ("task.", "message.", "agent.", ...)."""
+    """Newest first. `event_types` keeps only those kinds (e.g. `EventType.about("task")`)."""
     query = select(Activity).where(Activity.workspace_id == workspace_id)
     if actor_name:
         query = query.where(Activity.actor_name == actor_name)
-    if event_prefix:
-        query = query.where(col(Activity.event_type).startswith(event_prefix))
+    if event_types:
+        query = query.where(col(Activity.event_type).in_([t.value for t in event_types]))
     rows = session.exec(query.order_by(col(Activity.id).desc()).limit(limit))
     return [activity_row(a) for a in rows]
 

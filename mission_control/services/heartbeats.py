@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select, update
 
+from mission_control.events import EventType
 from mission_control.heartbeat.breaker import (
     CLOSED,
     OPEN,
@@ -151,7 +152,8 @@ def complete_run(
     session.add(agent)
     session.flush()
     if was_open:
-        _record_circuit(session, agent, "closed", f"{agent.name} answered again; circuit closed")
+        _record_circuit(session, agent, EventType.agent_circuit_closed,
+                        f"{agent.name} answered again; circuit closed")
     _record_usage(session, run, usage_task_ids)
     settle_status(session, agent, blocker=blocker, offline_after=offline_after)
     return run
@@ -188,7 +190,7 @@ def fail_run(
         session.flush()
         if agent.circuit_state == OPEN and before != OPEN:
             _record_circuit(
-                session, agent, "opened",
+                session, agent, EventType.agent_circuit_opened,
                 f"{agent.name}'s circuit opened after {agent.consecutive_failures} failed "
                 f"heartbeats (last: {error[:200]}); it is probed again in {int(policy.cooldown_s)} s",
             )
@@ -204,9 +206,9 @@ def _store_breaker(agent: Agent, state: BreakerState) -> None:
     agent.circuit_opened_at = state.opened_at
 
 
-def _record_circuit(session: Session, agent: Agent, what: str, text: str) -> None:
+def _record_circuit(session: Session, agent: Agent, action: EventType, text: str) -> None:
     record_change(
-        session, workspace_id=agent.workspace_id, actor=ENGINE, action=f"agent.circuit_{what}",
+        session, workspace_id=agent.workspace_id, actor=ENGINE, action=action,
         target_type="agent", target_id=agent.id, text=text,
         after={"circuit_state": agent.circuit_state, "failures": agent.consecutive_failures},
         details={"agent_id": agent.id},
@@ -263,7 +265,7 @@ def record_status(session: Session, agent: Agent, status: AgentStatus, reason: s
     session.add(agent)
     session.flush()
     record_change(
-        session, workspace_id=agent.workspace_id, actor=ENGINE, action="agent.status",
+        session, workspace_id=agent.workspace_id, actor=ENGINE, action=EventType.agent_status,
         target_type="agent", target_id=agent.id,
         text=f"{agent.name} is {status}" + (f": {reason[:200]}" if reason else ""),
         before={"status": before}, after={"status": str(status), "reason": reason[:200]},

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid, NotFound
+from mission_control.events import EventType
 from mission_control.models import Message, MessageType, Task, utcnow
 from mission_control.services import memory, mentions
 from mission_control.services.actor import Actor
@@ -130,7 +131,7 @@ def post_message(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="message.posted",
+        action=EventType.message_posted,
         target_type="message",
         target_id=message.id,
         task_id=task_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select, update
 
 from mission_control.errors import Forbidden
-from mission_control.events import Event, record
+from mission_control.events import Event, EventType, record
 from mission_control.models import Notification, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
@@ -38,7 +38,7 @@ def notify(
     record(
         session,
         Event(
-            type="notification.created",
+            type=EventType.notification_created,
             workspace_id=workspace_id,
             payload={
                 "notification_id": note.id,
@@ -72,7 +72,7 @@ def mark_read(
             session,
             workspace_id=workspace_id,
             actor=actor,
-            action="notification.read",
+            action=EventType.notification_read,
             target_type="notification",
             target_id=note.id,
             text=f"{actor.name} read a notification",
@@ -100,7 +100,7 @@ def mark_all_read(*, session: Session, workspace_id: int, actor: Actor) -> int:
             session,
             workspace_id=workspace_id,
             actor=actor,
-            action="notification.read_all",
+            action=EventType.notification_read_all,
             target_type="notification",
             target_id=None,
             text=f"{actor.name} read {count} notifications",

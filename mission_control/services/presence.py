@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from mission_control.errors import Invalid
+from mission_control.events import EventType
 from mission_control.models import Agent, AgentStatus, utcnow
 from mission_control.services import agents
 from mission_control.services.actor import Actor
@@ -45,7 +46,7 @@ def check_in(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="agent.checked_in",
+        action=EventType.agent_checked_in,
         target_type="agent",
         target_id=agent_id,
         text=f"{agent.name} checked in",

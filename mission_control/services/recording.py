@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert
 from sqlmodel import Session, SQLModel, col, select
 
-from mission_control.events import Event, record
+from mission_control.events import Event, EventType, record
 from mission_control.models import Activity, AuditEvent, Workspace, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.secrets import redact
@@ -92,7 +92,7 @@ def record_change(
     *,
     workspace_id: int,
     actor: Actor,
-    action: str,
+    action: EventType,
     target_type: str,
     target_id: int | None,
     text: str,
@@ -114,7 +114,7 @@ def record_change(
         "actor_type": str(actor.type),
         "actor_id": actor.id,
         "actor_name": actor.name,
-        "action": action,
+        "action": action.value,
         "target_type": target_type,
         "target_id": target_id,
         # Secrets never enter the log: the chain hashes what is stored, so a value written
@@ -135,7 +135,7 @@ def record_change(
             _INSERT_ACTIVITY,
             {
                 "workspace_id": workspace_id,
-                "event_type": action,
+                "event_type": action.value,
                 "actor_type": str(actor.type),
                 "actor_agent_id": actor.agent_id,
                 "actor_user_id": actor.user_id,

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from mission_control.errors import Conflict, Forbidden, Invalid
+from mission_control.events import EventType
 from mission_control.models import (
     TASK_COLUMNS,
     ActorType,
@@ -215,9 +216,9 @@ def move_task(
     _place(session, task, target, index)
     session.flush()
     if frm == target:
-        action, text = "task.reordered", f"{actor.name} reordered #{task_id} in {label(target)}"
+        action, text = EventType.task_reordered, f"{actor.name} reordered #{task_id} in {label(target)}"
     else:
-        action = "task.moved"
+        action = EventType.task_moved
         text = f"{actor.name} moved #{task_id} “{task.title}” from {label(frm)} to {label(target)}"
     record_change(
         session,
@@ -281,7 +282,7 @@ def add_dependency(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.dependency_added",
+        action=EventType.task_dependency_added,
         target_type="task",
         target_id=task_id,
         task_id=task_id,
@@ -304,7 +305,7 @@ def remove_dependency(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.dependency_removed",
+        action=EventType.task_dependency_removed,
         target_type="task",
         target_id=task_id,
         task_id=task_id,

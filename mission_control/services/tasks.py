@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Invalid
+from mission_control.events import EventType
 from mission_control.models import (
     Agent,
     Task,
@@ -55,7 +56,7 @@ def create_task(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.created",
+        action=EventType.task_created,
         target_type="task",
         target_id=task.id,
         task_id=task.id,
@@ -96,7 +97,7 @@ def update_task(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.updated",
+        action=EventType.task_updated,
         target_type="task",
         target_id=task.id,
         task_id=task.id,
@@ -137,7 +138,7 @@ def assign(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.assigned",
+        action=EventType.task_assigned,
         target_type="task",
         target_id=task_id,
         task_id=task_id,
@@ -184,7 +185,7 @@ def unassign(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.unassigned",
+        action=EventType.task_unassigned,
         target_type="task",
         target_id=task_id,
         task_id=task_id,
@@ -216,7 +217,7 @@ def delete_task(*, session: Session, workspace_id: int, task_id: int, actor: Act
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="task.deleted",
+        action=EventType.task_deleted,
         target_type="task",
         target_id=task_id,
         text=f"{actor.name} deleted #{task_id} “{task.title}”",

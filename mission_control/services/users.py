@@ -5,6 +5,7 @@ import re
 from sqlmodel import Session, func, select
 
 from mission_control.errors import Conflict, Invalid
+from mission_control.events import EventType
 from mission_control.models import Agent, User, UserRole
 from mission_control.services import browser_sessions, mentions
 from mission_control.services.actor import Actor
@@ -64,7 +65,7 @@ def create_user(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="user.created",
+        action=EventType.user_created,
         target_type="user",
         target_id=user.id,
         text=f"{actor.name} added operator @{handle} ({role})",
@@ -95,7 +96,7 @@ def set_active(*, session: Session, workspace_id: int, user_id: int, active: boo
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action=f"user.{verb}",
+        action=EventType.user_reactivated if active else EventType.user_deactivated,
         target_type="user",
         target_id=user.id,
         text=f"{actor.name} {verb} operator @{user.handle}",

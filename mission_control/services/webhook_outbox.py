@@ -22,7 +22,7 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from mission_control.events import Event, pending, record
+from mission_control.events import Event, EventType, WebhookEvent, pending, record
 from mission_control.models import (
     Activity,
     Agent,
@@ -36,8 +36,6 @@ from mission_control.models import (
     utcnow,
 )
 
-QUEUED = "webhook.queued"  # published after commit: nudges the dispatcher
-ATTEMPTED = "webhook.attempted"  # a delivery attempt was recorded: open webhook pages refresh
 MAX_TEXT = 3000
 RETRYABLE_STATUS = {408, 425, 429}
 
@@ -49,14 +47,14 @@ def _activity_text(session: Session, event: Event) -> str:
 
 
 def _task_review(session: Session, event: Event) -> tuple[str, dict[str, Any]] | None:
-    if event.type != "task.moved" or event.payload.get("to") != "review":
+    if event.type != EventType.task_moved or event.payload.get("to") != "review":
         return None
     data = {"task_id": event.payload.get("task_id"), "from": event.payload.get("from")}
     return _activity_text(session, event), data
 
 
 def _agent_blocked(session: Session, event: Event) -> tuple[str, dict[str, Any]] | None:
-    if event.type != "agent.status" or event.payload.get("status") != "blocked":
+    if event.type != EventType.agent_status or event.payload.get("status") != "blocked":
         return None
     agent = session.get(Agent, event.payload.get("agent_id") or 0)
     data = {
@@ -70,7 +68,7 @@ def _agent_blocked(session: Session, event: Event) -> tuple[str, dict[str, Any]]
 
 def _operator_mentioned(session: Session, event: Event) -> tuple[str, dict[str, Any]] | None:
     p = event.payload
-    if event.type != "notification.created" or p.get("kind") != "mention" or not p.get("user_id"):
+    if event.type != EventType.notification_created or p.get("kind") != "mention" or not p.get("user_id"):
         return None
     note = session.get(Notification, p.get("notification_id") or 0)
     user = session.get(User, p["user_id"])
@@ -85,7 +83,7 @@ def _operator_mentioned(session: Session, event: Event) -> tuple[str, dict[str, 
 
 
 def _standup_published(session: Session, event: Event) -> tuple[str, dict[str, Any]] | None:
-    if event.type != "document.created":
+    if event.type != EventType.document_created:
         return None
     doc = session.get(Document, event.payload.get("document_id") or 0)
     author = (
@@ -99,13 +97,14 @@ def _standup_published(session: Session, event: Event) -> tuple[str, dict[str, A
     return f"*{doc.title}*\n{doc.content}", data
 
 
-MAPPERS: dict[str, Callable[[Session, Event], tuple[str, dict[str, Any]] | None]] = {
-    "task.review": _task_review,
-    "agent.blocked": _agent_blocked,
-    "operator.mentioned": _operator_mentioned,
-    "standup.published": _standup_published,
+MAPPERS: dict[WebhookEvent, Callable[[Session, Event], tuple[str, dict[str, Any]] | None]] = {
+    WebhookEvent.task_review: _task_review,
+    WebhookEvent.agent_blocked: _agent_blocked,
+    WebhookEvent.operator_mentioned: _operator_mentioned,
+    WebhookEvent.standup_published: _standup_published,
 }
-SOURCE_TYPES = {"task.moved", "agent.status", "notification.created", "document.created"}
+SOURCE_TYPES = frozenset({EventType.task_moved, EventType.agent_status, EventType.notification_created,
+                          EventType.document_created})
 
 
 def enqueue(session: Session, events: list[Event]) -> list[WebhookDelivery]:
@@ -135,7 +134,7 @@ def enqueue(session: Session, events: list[Event]) -> list[WebhookDelivery]:
             text, data = found
             ws = session.get(Workspace, event.workspace_id)
             payload = {
-                "event": name,
+                "event": name.value,
                 "workspace": {"id": event.workspace_id, "slug": ws.slug if ws else ""},
                 "occurred_at": event.at.isoformat(),
                 "text": text[:MAX_TEXT],
@@ -146,7 +145,7 @@ def enqueue(session: Session, events: list[Event]) -> list[WebhookDelivery]:
                 delivery = WebhookDelivery(
                     workspace_id=event.workspace_id,
                     webhook_id=hook.id,
-                    event=name,
+                    event=name.value,
                     payload=payload,
                     next_attempt_at=now,
                     created_at=now,
@@ -157,17 +156,22 @@ def enqueue(session: Session, events: list[Event]) -> list[WebhookDelivery]:
     if made:
         session.flush()
         for ws_id in {d.workspace_id for d in made}:
-            record(session, Event(type=QUEUED, workspace_id=ws_id))
+            record(session, Event(type=EventType.webhook_queued, workspace_id=ws_id))
     return made
 
 
-@sa_event.listens_for(OrmSession, "before_commit")
 def _outbox(session: OrmSession) -> None:
     if session.in_nested_transaction():
         return  # a SAVEPOINT: the outer commit sees everything parked
     parked = pending(session)
     if parked and isinstance(session, Session):
         enqueue(session, parked)
+
+
+def install() -> None:
+    """Queue deliveries in the same transaction as the change they announce (idempotent)."""
+    if not sa_event.contains(OrmSession, "before_commit", _outbox):
+        sa_event.listen(OrmSession, "before_commit", _outbox)
 
 
 # --------------------------------------------------------------------------- delivery state
@@ -303,6 +307,6 @@ def record_attempt(
     session.add(delivery)
     session.flush()
     # Not audited (a delivery is not a change to the squad), but an open webhooks page shows it.
-    record(session, Event(type=ATTEMPTED, workspace_id=delivery.workspace_id,
+    record(session, Event(type=EventType.webhook_attempted, workspace_id=delivery.workspace_id,
                           payload={"delivery_id": delivery.id, "status": delivery.status}))
     return delivery

@@ -7,6 +7,7 @@ request path by `mission_control.webhook_dispatcher`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,17 +15,18 @@ from sqlmodel import Session, col, delete, select
 
 from mission_control import outbound
 from mission_control.errors import Invalid
+from mission_control.events import EventType, WebhookEvent
 from mission_control.models import Webhook, WebhookDelivery, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.common import get_in_workspace
 from mission_control.services.queries import Page
 from mission_control.services.recording import record_change, snapshot
 
-WEBHOOK_EVENTS: dict[str, str] = {
-    "task.review": "a task entered review",
-    "agent.blocked": "an agent is blocked",
-    "operator.mentioned": "an operator was @mentioned",
-    "standup.published": "the standup was published",
+WEBHOOK_EVENTS: dict[WebhookEvent, str] = {
+    WebhookEvent.task_review: "a task entered review",
+    WebhookEvent.agent_blocked: "an agent is blocked",
+    WebhookEvent.operator_mentioned: "an operator was @mentioned",
+    WebhookEvent.standup_published: "the standup was published",
 }
 DELIVERY_STATUSES = ("pending", "delivered", "failed", "cancelled")
 _EDITABLE = {"url", "events", "slack_format", "active", "secret"}
@@ -44,7 +46,7 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def _clean_events(events: list[str]) -> list[str]:
+def _clean_events(events: Sequence[str]) -> list[str]:
     unknown = sorted(set(events) - set(WEBHOOK_EVENTS))
     if unknown or not events:
         known = ", ".join(WEBHOOK_EVENTS)
@@ -53,7 +55,7 @@ def _clean_events(events: list[str]) -> list[str]:
             f"webhook events ({problem}) must be some of: {known}",
             details={"fields": {"events": f"some of {known}"}},
         )
-    return sorted(set(events))
+    return sorted({str(e) for e in events})  # stored as plain strings, whatever came in
 
 
 def _clean_secret(secret: str) -> str:
@@ -82,7 +84,7 @@ def create_webhook(
     session: Session,
     workspace_id: int,
     url: str,
-    events: list[str],
+    events: Sequence[str],
     actor: Actor,
     secret: str | None = None,
     slack_format: bool = False,
@@ -103,7 +105,7 @@ def create_webhook(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="webhook.created",
+        action=EventType.webhook_created,
         target_type="webhook",
         target_id=hook.id,
         text=f"{actor.name} added a webhook to {urlsplit(hook.url).hostname}",
@@ -139,7 +141,7 @@ def update_webhook(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="webhook.updated",
+        action=EventType.webhook_updated,
         target_type="webhook",
         target_id=hook.id,
         text=f"{actor.name} changed webhook {hook.id}",
@@ -162,7 +164,7 @@ def delete_webhook(*, session: Session, workspace_id: int, webhook_id: int, acto
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="webhook.deleted",
+        action=EventType.webhook_deleted,
         target_type="webhook",
         target_id=webhook_id,
         text=f"{actor.name} removed webhook {webhook_id}",
@@ -215,7 +217,7 @@ def redeliver(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="webhook.redelivery_requested",
+        action=EventType.webhook_redelivery_requested,
         target_type="webhook_delivery",
         target_id=delivery_id,
         text=f"{actor.name} asked to send webhook delivery {delivery_id} again",

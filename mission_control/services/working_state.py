@@ -18,6 +18,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from mission_control.errors import Conflict, Invalid, NotFound
+from mission_control.events import EventType
 from mission_control.models import Agent, User, WorkingStateVersion, Workspace, utcnow
 from mission_control.services.actor import Actor
 from mission_control.services.recording import record_change
@@ -143,7 +144,7 @@ def write(
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="working_state.updated",
+        action=EventType.working_state_updated,
         target_type="working_state",
         target_id=entry.id,
         text=f"{actor.name} updated WORKING.md (version {version})",

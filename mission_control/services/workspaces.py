@@ -13,6 +13,7 @@ import re
 from sqlmodel import Session, select
 
 from mission_control.errors import Conflict, Forbidden, Invalid, NotFound
+from mission_control.events import EventType
 from mission_control.models import ActorType, User, UserRole, Workspace
 from mission_control.services.actor import Actor
 
@@ -78,7 +79,7 @@ def create_with_admin(*, session: Session, slug: str, name: str, actor: Actor) -
         session,
         workspace_id=ws.id,
         actor=actor,
-        action="workspace.created",
+        action=EventType.workspace_created,
         target_type="workspace",
         target_id=ws.id,
         text=f"{actor.name} created workspace {ws.name} ({ws.slug})",
@@ -101,7 +102,7 @@ def rename_workspace(*, session: Session, workspace_id: int, name: str, actor: A
         session,
         workspace_id=workspace_id,
         actor=actor,
-        action="workspace.renamed",
+        action=EventType.workspace_renamed,
         target_type="workspace",
         target_id=workspace_id,
         text=f"{actor.name} renamed the workspace to {ws.name}",

@@ -8,11 +8,18 @@ from typing import Any
 import reflex as rx
 
 from mission_control.db import read_session
+from mission_control.events import EventType
 from mission_control.services import feed
 from mission_control.state.session import SessionState, UiContext, set_if_changed
 
 FEED_SIZE = 50
-KINDS = {"all": "", "tasks": "task.", "messages": "message.", "documents": "document.", "agents": "agent."}
+KINDS: dict[str, frozenset[EventType]] = {
+    "all": frozenset(),
+    "tasks": EventType.about("task"),
+    "messages": EventType.about("message"),
+    "documents": EventType.about("document"),
+    "agents": EventType.about("agent"),
+}
 
 
 @dataclass
@@ -47,7 +54,7 @@ class FeedState(SessionState):
                 workspace_id=ctx.workspace_id,
                 limit=FEED_SIZE,
                 actor_name="" if self.filter_actor == "all" else self.filter_actor,
-                event_prefix=KINDS.get(self.filter_kind, ""),
+                event_types=KINDS.get(self.filter_kind, frozenset()),
             )
 
     def apply_items(self, rows: list[dict[str, Any]]) -> None:

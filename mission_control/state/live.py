@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mission_control import fanout
 from mission_control.config import get_settings
 from mission_control.db import read_session
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.observe import metrics
 from mission_control.services import board
 
@@ -54,13 +54,13 @@ def watch_tab(token: str, ctx: UiContext) -> None:
 
 # Events that change a page but not the audit log (so not the change id): webhook deliveries.
 # They make the next push go out even though the change id has not moved.
-_PAGE_ONLY = "webhook."
+_PAGE_ONLY = EventType.about("webhook")
 _page_only_pending = False
 
 
-def _note_page_only(event_type: str) -> None:
+def _note_page_only(event_type: EventType | None) -> None:
     global _page_only_pending
-    if event_type.startswith(_PAGE_ONLY):
+    if event_type in _PAGE_ONLY:
         _page_only_pending = True
 
 
@@ -199,7 +199,7 @@ async def watch_changes(app: rx.App) -> None:
 
     def on_notice(notice: fanout.Notice) -> None:
         if notice.get("origin") != fanout.origin():  # our own writes already woke us via the bus
-            _note_page_only(str(notice.get("type") or ""))
+            _note_page_only(fanout.event_type_of(notice))
             wake.set()
 
     relay = fanout.from_settings()

@@ -15,7 +15,7 @@ from mission_control.state import toast
 from mission_control.state.service_calls import off_loop
 from mission_control.state.session import SessionState
 
-EVENTS = list(webhooks.WEBHOOK_EVENTS)
+EVENTS = [event.value for event in webhooks.WEBHOOK_EVENTS]
 
 
 @dataclass

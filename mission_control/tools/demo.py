@@ -23,6 +23,7 @@ from mission_control.db import session_scope
 from mission_control.models import User, UserRole, Workspace
 from mission_control.services import api_keys
 from mission_control.services.actor import Actor
+from mission_control.startup import install_event_hooks
 
 TOKEN_NAME = "make run simulator"
 
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pace", type=float, default=2.0, help="mean pause between an agent's steps")
     parser.add_argument("--wait", type=float, default=900, help="how long to wait for the app to start")
     args = parser.parse_args(argv)
+    install_event_hooks()
     url = f"http://127.0.0.1:{args.port}"
     parent = os.getppid()
     _say(f"waiting for the app on {url} ...")

@@ -16,6 +16,7 @@ from alembic.config import Config
 from mission_control.config import ROOT
 from mission_control.db import make_engine, session_scope, set_engine
 from mission_control.seed import seed_demo
+from mission_control.startup import install_event_hooks
 from mission_control.tools.appserver import (
     CHROMIUM_ARGS,
     issue_browser_session,
@@ -60,6 +61,7 @@ def _prepare(data_dir: Path) -> str:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    install_event_hooks()
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="mc-shots-"))

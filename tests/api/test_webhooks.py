@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from mission_control.config import Settings
 from mission_control.drivers.webhook import verify
+from mission_control.events import WebhookEvent
 from mission_control.models import WebhookDelivery, utcnow
 from mission_control.services import agents, documents, task_flow
 from mission_control.services.actor import Actor
@@ -288,3 +289,23 @@ def test_two_dispatchers_never_send_a_delivery_twice(client, squad, receiver):
     problems = [(d["id"], d["status"], d["error"]) for d in log if d["status"] != "delivered"]
     assert len(sent) == len(set(sent)) == 30, problems
     assert {(d["status"], d["attempts"]) for d in log} == {("delivered", 1)} and len(log) == 30
+
+
+def test_every_webhook_event_is_accepted_and_returned_by_its_name(client, squad):
+    """The names are public: the API takes and gives the same plain strings it always did,
+    and its schema lists exactly the catalog's names."""
+    a = squad.a
+    made = []
+    for event in WebhookEvent:
+        hook = _hook(client, a, "http://127.0.0.1:9/x", [event.value])
+        made.append(hook["id"])
+        assert hook["events"] == [event.value]
+        r = client.patch(f"{API}/webhooks/{hook['id']}", json={"events": [event.value]}, headers=a.auth("admin"))
+        assert r.status_code == 200 and r.json()["events"] == [event.value], r.text
+    listed = client.get(f"{API}/webhooks", headers=a.auth("admin")).json()
+    assert sorted(e for h in listed if h["id"] in made for e in h["events"]) == sorted(e.value for e in WebhookEvent)
+    spec = client.get(f"{API}/openapi.json").json()
+    items = spec["components"]["schemas"]["WebhookIn"]["properties"]["events"]["items"]
+    if "$ref" in items:
+        items = spec["components"]["schemas"][items["$ref"].rsplit("/", 1)[-1]]
+    assert sorted(items["enum"]) == sorted(e.value for e in WebhookEvent)

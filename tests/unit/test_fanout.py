@@ -22,7 +22,7 @@ from sqlmodel import select
 from mission_control import fanout
 from mission_control.config import Settings
 from mission_control.db import read_session, session_scope
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.models import Task
 from mission_control.services import tasks
 from mission_control.services.actor import Actor
@@ -117,16 +117,16 @@ def test_a_rolled_back_change_announces_nothing(backend, workspace):
             tasks.create_task(session=s, workspace_id=workspace.id, data={"title": "Never"},
                               actor=Actor.system("test"))
             raise RuntimeError("abort")
-        bus.publish(Event("test.marker", workspace.id))  # published directly, as a fence
+        bus.publish(Event(EventType.webhook_attempted, workspace.id))  # published directly, as a fence
         assert listener.stdout is not None
         seen = []
         while True:
             notice = json.loads(listener.stdout.readline())
             if notice["origin"] == fanout.origin():
                 seen.append(notice["type"])
-                if notice["type"] == "test.marker":
+                if notice["type"] == EventType.webhook_attempted:
                     break
-        assert seen == ["test.marker"]
+        assert seen == [EventType.webhook_attempted]
     finally:
         listener.kill()
         listener.wait(timeout=10)

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from mission_control.api.schemas import ActivityOut, NotificationOut
 from mission_control.db import read_session
 from mission_control.errors import Forbidden, MissionControlError, NotFound, RateLimited
-from mission_control.events import Event, bus
+from mission_control.events import Event, EventType, bus
 from mission_control.models import Agent
 from mission_control.observe import metrics
 from mission_control.services import api_keys, queries
@@ -263,9 +263,9 @@ async def agent_stream(ws: WebSocket, agent_id: int) -> None:
     def wants(event: Event) -> str | None:
         if event.payload.get("agent_id") != agent_id:
             return None
-        if event.type == "agent.wake_requested":
+        if event.type == EventType.agent_wake_requested:
             # An external agent's wake is a notification row (durable, replayed on resume).
             return "rows" if event.payload.get("notification_id") else "wake"
-        return "rows" if event.type == "notification.created" else None
+        return "rows" if event.type == EventType.notification_created else None
 
     await _stream(ws, principal, start, fetch, wants)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
 from mission_control.api.schemas.base import In, Out, as_row
-
-WebhookEvent = Literal["task.review", "agent.blocked", "operator.mentioned", "standup.published"]
+from mission_control.events import WebhookEvent
 
 
 class WebhookOut(Out):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from mission_control.drivers.builtin.base import BuiltinRole, config_number
 from mission_control.drivers.protocol import AgentInfo
+from mission_control.events import EventType
 from mission_control.models import (
     Activity,
     Agent,
@@ -61,10 +62,10 @@ class Standup(BuiltinRole):
         blocked: dict[int, list[str]] = defaultdict(list)
         for item in session.exec(select(Activity).where(Activity.workspace_id == ws, Activity.created_at > since)
                                  .order_by(col(Activity.id))):
-            if item.event_type == "task.moved" and item.details.get("to") == TaskStatus.done and item.task_id:
+            if item.event_type == EventType.task_moved and item.details.get("to") == TaskStatus.done and item.task_id:
                 for owner in owners.get(item.task_id, []):
                     done[owner].add(item.task_id)
-            if item.event_type == "agent.blocker_reported" and item.actor_agent_id:
+            if item.event_type == EventType.agent_blocker_reported and item.actor_agent_id:
                 blocked[item.actor_agent_id].append(item.text)
         waiting = set(session.exec(
             select(TaskDependency.task_id).join(Task, col(Task.id) == col(TaskDependency.depends_on_id))

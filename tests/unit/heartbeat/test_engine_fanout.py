@@ -62,6 +62,8 @@ def test_a_mention_from_another_process_wakes_the_agent_through_the_fanout(
         from mission_control.db import session_scope
         from mission_control.services import messages
         from mission_control.services.actor import Actor
+        from mission_control.startup import install_event_hooks
+        install_event_hooks()
         assert fanout.install_publisher() is not None
         with session_scope() as s:
             messages.post_message(session=s, workspace_id={workspace.id}, task_id={task.id},
