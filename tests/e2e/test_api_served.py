@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 import schemathesis
+from api.conftest import Squad, build_team
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import negative_data_rejection
 from sqlalchemy import Engine
@@ -16,7 +17,6 @@ from sqlalchemy import Engine
 from mission_control.api.app import create_api
 from mission_control.config import Settings
 from mission_control.db import session_scope
-from tests.api.conftest import Squad, build_team
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
