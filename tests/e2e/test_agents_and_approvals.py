@@ -35,6 +35,7 @@ def test_sign_in_form_refuses_a_wrong_password_then_lets_the_operator_in(app_ser
     page = browser.new_context().new_page()
     page.goto(f"{app_server}/agents")
     page.wait_for_url("**/login?next=/agents**", timeout=30000)  # signed out: sent to sign in
+    expect(page.locator("#workspace")).not_to_have_value("", timeout=15000)  # the page's own guess first
     page.fill("#workspace", crew["slug"])
     page.fill("#handle", "lead")
     page.fill("#password", "wrong")

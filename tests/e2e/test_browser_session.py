@@ -39,6 +39,9 @@ def test_signing_in_sets_a_cookie_page_scripts_cannot_read_and_the_api_refuses(a
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
     page.goto(f"{app_server}/login?next=/")
+    # The page fills in the first workspace once its socket is up; typing before then ran
+    # into that (the field read "nightnight").
+    expect(page.locator("#workspace")).not_to_have_value("", timeout=15000)
     page.fill("#workspace", lead["slug"])
     page.fill("#handle", "lead")
     page.fill("#password", PASSWORD)
