@@ -87,14 +87,14 @@ def test_two_processes_run_one_scheduler_and_the_survivor_takes_over(db, tmp_pat
                                     stderr=errs[name].open("w"), text=True) for name in ("w1", "w2")}
     events: dict[str, list[dict]] = {"w1": [], "w2": []}
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while time.time() < deadline and not any(e["what"] == "started" for ev in events.values() for e in ev):
             for name, proc in procs.items():
                 _read_events(proc, events[name], time.time() + 0.1)
         for name, proc in procs.items():  # both up, let them contend for a while
             _read_events(proc, events[name], time.time() + 1.0)
         started = [n for n, ev in events.items() if any(e["what"] == "started" for e in ev)]
-        assert len(started) == 1, events
+        assert len(started) == 1, (events, {n: p.read_text()[-3000:] for n, p in errs.items()})
         holder = started[0]
         other = "w2" if holder == "w1" else "w1"
         assert any(e["what"] == "up" for e in events[other])
